@@ -1,0 +1,5 @@
+"""Storage: the only place that speaks SQL (through SQLAlchemy)."""
+
+from bot.store.db import Database
+
+__all__ = ["Database"]

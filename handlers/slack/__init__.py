@@ -1,0 +1,1 @@
+"""The Slack surface: Bolt app, listeners (one per file), renderers and the messenger."""

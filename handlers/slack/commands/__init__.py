@@ -1,0 +1,9 @@
+"""Slash commands."""
+
+from slack_bolt.async_app import AsyncApp
+
+from handlers.slack.commands.boundary import boundary_command
+
+
+def register(app: AsyncApp) -> None:
+    app.command("/boundary")(boundary_command)
