@@ -33,11 +33,19 @@ class SentRef:
 class DeliveryError(Exception):
     """A send failed. `permanent` means retrying will not help (e.g. channel not found)."""
 
-    def __init__(self, reason: str, *, permanent: bool = False, retry_after: float | None = None):
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool = False,
+        retry_after: float | None = None,
+        in_doubt: bool = False,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
-        self.retry_after = retry_after
+        self.retry_after = retry_after  # rate limited: wait this long (seconds)
+        self.in_doubt = in_doubt  # no answer: the message may or may not have been posted
 
 
 class Messenger(Protocol):
@@ -48,5 +56,13 @@ class Messenger(Protocol):
     ) -> SentRef: ...
 
     async def find_by_tag(
-        self, channel: str, tag: str, *, thread: str | None = None
+        self, channel: str, tag: str, *, thread: str | None = None, oldest: float | None = None
     ) -> SentRef | None: ...
+
+
+class Sealer(Protocol):
+    """Encrypts what resolves to a person (the identity vault)."""
+
+    def seal(self, value: str) -> bytes: ...
+
+    def open(self, token: bytes) -> str: ...

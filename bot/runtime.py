@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot.delivery import Outbox
 from bot.guidance.library import Library, load_library
 from bot.guidance.search import Searcher
 from bot.guidance.service import GuidanceService
@@ -45,7 +46,15 @@ class Services:
     config: ConfigRepo
     feedback: FeedbackRepo
     events: EventLog
+    outbox: Outbox
+    # Set by the surface at start-up: wakes the delivery worker after something is enqueued.
+    nudge: Any = None
+    # Feature services (escalation, tips) attach themselves here by name.
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def wake_delivery(self) -> None:
+        if self.nudge is not None:
+            self.nudge()
 
     @property
     def library(self) -> Library:
@@ -62,4 +71,5 @@ async def build_services(settings: Settings, guidance: GuidanceService | None = 
         config=ConfigRepo(db),
         feedback=FeedbackRepo(db),
         events=EventLog(db),
+        outbox=Outbox(db),
     )

@@ -72,6 +72,7 @@ outbox = Table(
     Column("claimed_until", DateTime(timezone=True), nullable=True),
     Column("sent_channel", LargeBinary, nullable=True),
     Column("sent_ts", String(40), nullable=True),
+    Column("in_doubt", Integer, nullable=False, default=0),
     Column("last_error", String(200), nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True), nullable=True),
