@@ -63,8 +63,10 @@ class Services:
 
 async def build_services(settings: Settings, guidance: GuidanceService | None = None) -> Services:
     db = Database(settings.DATABASE_URL)
+    # Feature tables live beside their features; import them so create_schema sees them.
+    # (escalation and tips add their `import bot.<feature>.tables  # noqa: F401` lines here)
     await db.create_schema()
-    return Services(
+    svc = Services(
         settings=settings,
         db=db,
         guidance=guidance or build_guidance(settings),
@@ -73,3 +75,5 @@ async def build_services(settings: Settings, guidance: GuidanceService | None = 
         events=EventLog(db),
         outbox=Outbox(db),
     )
+    # Feature services attach to svc.extra here (escalation, tips).
+    return svc

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -60,9 +61,14 @@ class RunningBot:
     fake: FakeSlack
     url: str
     runner: web.AppRunner
+    stop: asyncio.Event
+    tasks: list[asyncio.Task[None]]
 
 
-async def start_bot(fake: FakeSlack, settings: Settings) -> RunningBot:
+async def start_bot(fake: FakeSlack, settings: Settings, *, jobs: bool = True) -> RunningBot:
+    """The real HTTP server plus, like `serve`, the delivery worker and background JOBS."""
+    from handlers.slack.main import JOBS, build_worker
+
     svc = await build_services(settings, shared_guidance(settings))
     app = build_app(svc)
     runner = web.AppRunner(build_web_app(app, svc), access_log=None)
@@ -71,10 +77,23 @@ async def start_bot(fake: FakeSlack, settings: Settings) -> RunningBot:
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     url = f"http://127.0.0.1:{port}"
-    return RunningBot(svc, SlackSender(url, fake.response_url()), fake, url, runner)
+    stop = asyncio.Event()
+    tasks: list[asyncio.Task[None]] = []
+    if jobs:
+        worker = build_worker(svc)
+        worker.poll_interval = 0.05
+        tasks.append(asyncio.create_task(worker.run(stop)))
+        tasks += [asyncio.create_task(job(svc, worker, stop)) for job in JOBS]
+    return RunningBot(svc, SlackSender(url, fake.response_url()), fake, url, runner, stop, tasks)
 
 
 async def stop_bot(bot: RunningBot) -> None:
+    bot.stop.set()
+    for task in bot.tasks:
+        try:
+            await asyncio.wait_for(task, 10)
+        except (TimeoutError, asyncio.CancelledError):
+            task.cancel()
     await bot.slack.close()
     await bot.runner.cleanup()
     await bot.svc.db.close()

@@ -16,7 +16,9 @@ def _pg_reachable() -> str | None:
         try:
             import asyncpg
 
-            conn = await asyncpg.connect(PG_BASE.replace("postgresql+asyncpg", "postgresql"), timeout=3)
+            conn = await asyncpg.connect(
+                PG_BASE.replace("postgresql+asyncpg", "postgresql"), timeout=3
+            )
             await conn.close()
             return None
         except Exception as exc:  # noqa: BLE001

@@ -46,7 +46,9 @@ class SlackSender:
             h["X-Slack-Signature"] = signature or sign(body, ts)
         return await self.http.post(self.url, content=body.encode(), headers=h)
 
-    async def command(self, command: str, text: str, user: str = "UWORKER1", **kw: Any) -> httpx.Response:
+    async def command(
+        self, command: str, text: str, user: str = "UWORKER1", **kw: Any
+    ) -> httpx.Response:
         form = {
             "token": "legacy",
             "team_id": self.team_id,
@@ -64,11 +66,17 @@ class SlackSender:
         return await self.post(urlencode(form), "application/x-www-form-urlencoded", **kw)
 
     async def interactive(self, payload: dict[str, Any], **kw: Any) -> httpx.Response:
-        payload = {"team": {"id": self.team_id, "domain": "test"}, "api_app_id": "A0TEST", **payload}
+        payload = {
+            "team": {"id": self.team_id, "domain": "test"},
+            "api_app_id": "A0TEST",
+            **payload,
+        }
         body = urlencode({"payload": json.dumps(payload)})
         return await self.post(body, "application/x-www-form-urlencoded", **kw)
 
-    async def action(self, action_id: str, value: str, user: str = "UWORKER1", **extra: Any) -> httpx.Response:
+    async def action(
+        self, action_id: str, value: str, user: str = "UWORKER1", **extra: Any
+    ) -> httpx.Response:
         payload = {
             "type": "block_actions",
             "user": {"id": user, "team_id": self.team_id},
@@ -76,20 +84,31 @@ class SlackSender:
             "response_url": self.response_url,
             "container": {"type": "message", "is_ephemeral": True},
             "channel": {"id": "C0GENERAL"},
-            "actions": [{"action_id": action_id, "block_id": "b", "type": "button", "value": value,
-                         "action_ts": "1"}],
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "block_id": "b",
+                    "type": "button",
+                    "value": value,
+                    "action_ts": "1",
+                }
+            ],
             **extra,
         }
         return await self.interactive(payload)
 
-    async def event(self, event: dict[str, Any], event_id: str = "Ev1", **kw: Any) -> httpx.Response:
-        body = json.dumps({
-            "token": "legacy",
-            "team_id": self.team_id,
-            "api_app_id": "A0TEST",
-            "type": "event_callback",
-            "event_id": event_id,
-            "event_time": int(time.time()),
-            "event": event,
-        })
+    async def event(
+        self, event: dict[str, Any], event_id: str = "Ev1", **kw: Any
+    ) -> httpx.Response:
+        body = json.dumps(
+            {
+                "token": "legacy",
+                "team_id": self.team_id,
+                "api_app_id": "A0TEST",
+                "type": "event_callback",
+                "event_id": event_id,
+                "event_time": int(time.time()),
+                "event": event,
+            }
+        )
         return await self.post(body, "application/json", **kw)

@@ -26,8 +26,13 @@ async def _enqueue(db: Database, outbox: Outbox, n: int, channel: str | None = N
     async with db.engine.begin() as conn:
         for i in range(n):
             target = channel or f"U{i:05d}"
-            await outbox.enqueue(conn, key=f"t:{i}", kind="notice", target=target.encode(),
-                                 message=OutMessage("notice", f"hello {i}"))
+            await outbox.enqueue(
+                conn,
+                key=f"t:{i}",
+                kind="notice",
+                target=target.encode(),
+                message=OutMessage("notice", f"hello {i}"),
+            )
 
 
 def _delivered(fake: FakeSlack) -> list[str]:
@@ -54,7 +59,9 @@ async def test_enqueue_is_idempotent_and_everything_is_sent_once(backend: str, t
 async def test_rate_limit_is_honoured(backend: str, tmp_path) -> None:
     fake, db, outbox, messenger = await _setup(backend, tmp_path, Limits(per_channel_per_s=1))
     await _enqueue(db, outbox, 3, channel="C0TIPS")
-    worker = DeliveryWorker(outbox, messenger, concurrency=4, poll_interval=0.05, per_channel_per_second=5)
+    worker = DeliveryWorker(
+        outbox, messenger, concurrency=4, poll_interval=0.05, per_channel_per_second=5
+    )
     await asyncio.wait_for(worker.run(asyncio.Event(), until_idle=True), 30)
     assert len(_delivered(fake)) == 3
     assert any(c.status == 429 for c in fake.calls)
@@ -66,8 +73,12 @@ async def test_rate_limit_is_honoured(backend: str, tmp_path) -> None:
 async def test_two_workers_never_send_the_same_row(backend: str, tmp_path) -> None:
     fake, db, outbox, messenger = await _setup(backend, tmp_path)
     await _enqueue(db, outbox, 60)
-    workers = [DeliveryWorker(Outbox(db), messenger, concurrency=6, poll_interval=0.02) for _ in range(2)]
-    await asyncio.wait_for(asyncio.gather(*(w.run(asyncio.Event(), until_idle=True) for w in workers)), 60)
+    workers = [
+        DeliveryWorker(Outbox(db), messenger, concurrency=6, poll_interval=0.02) for _ in range(2)
+    ]
+    await asyncio.wait_for(
+        asyncio.gather(*(w.run(asyncio.Event(), until_idle=True) for w in workers)), 60
+    )
     sent = _delivered(fake)
     assert len(sent) == 60 and len(set(sent)) == 60
     await fake.stop()
@@ -88,7 +99,9 @@ async def test_in_doubt_row_is_found_by_tag_not_resent(backend: str, tmp_path, m
     monkeypatch.undo()  # the live worker keeps normal leases
     assert len(dead) == 2
     await messenger.send("C0TIPS", dead[0].message, tag=dead[0].tag)
-    worker = DeliveryWorker(outbox, messenger, concurrency=4, poll_interval=0.02, per_channel_per_second=50)
+    worker = DeliveryWorker(
+        outbox, messenger, concurrency=4, poll_interval=0.02, per_channel_per_second=50
+    )
     await asyncio.wait_for(worker.run(asyncio.Event(), until_idle=True), 30)
     assert sorted(_delivered(fake)) == ["hello 0", "hello 1"]  # the first was not sent twice
     assert len(fake.calls_to("conversations.history")) == 2  # both were reconciled first

@@ -144,16 +144,28 @@ class FakeSlack:
 
     async def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
-            return {"ok": True, "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": "BBOT",
-                    "user": "peerconsult", "team": "Test", "url": "https://test.slack.com/"}
+            return {
+                "ok": True,
+                "team_id": self.team_id,
+                "user_id": self.bot_user_id,
+                "bot_id": "BBOT",
+                "user": "peerconsult",
+                "team": "Test",
+                "url": "https://test.slack.com/",
+            }
         if method == "chat.postMessage":
             channel = str(args.get("channel"))
             if channel.startswith("U"):  # posting to a user id opens the DM
                 channel = "D" + channel[1:]
             ts = f"{int(time.time())}.{next(self._ts):06d}"
-            msg = {"ts": ts, "text": args.get("text"), "blocks": args.get("blocks"),
-                   "metadata": args.get("metadata"), "thread_ts": args.get("thread_ts"),
-                   "bot_id": "BBOT"}
+            msg = {
+                "ts": ts,
+                "text": args.get("text"),
+                "blocks": args.get("blocks"),
+                "metadata": args.get("metadata"),
+                "thread_ts": args.get("thread_ts"),
+                "bot_id": "BBOT",
+            }
             self.messages[channel].append(msg)
             return {"ok": True, "channel": channel, "ts": ts, "message": msg}
         if method == "chat.update":
@@ -180,11 +192,16 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "user": user}
         if method in ("views.publish", "views.open", "views.update", "views.push"):
-            return {"ok": True, "view": {"id": "V" + str(next(self._ts)), **(args.get("view") or {})}}
+            return {
+                "ok": True,
+                "view": {"id": "V" + str(next(self._ts)), **(args.get("view") or {})},
+            }
         return {"ok": True}
 
 
-async def main(port: int, per_channel: float | None, global_limit: float | None, error_rate: float) -> None:
+async def main(
+    port: int, per_channel: float | None, global_limit: float | None, error_rate: float
+) -> None:
     fake = FakeSlack(Limits(per_channel, global_limit, error_rate))
     await fake.start(port)
     print(fake.base_url, flush=True)

@@ -18,7 +18,14 @@ async def test_situation_gets_guidance_blocks(bot) -> None:
     assert body["text"]
     assert_valid_blocks(body["blocks"])
     ids = [b.get("block_id") for b in body["blocks"]]
-    for needed in ("title", "strategies", "phrasing_0", "escalate_when", "standards", "guidance_actions"):
+    for needed in (
+        "title",
+        "strategies",
+        "phrasing_0",
+        "escalate_when",
+        "standards",
+        "guidance_actions",
+    ):
         assert needed in ids
     dump = text_of(body["blocks"])
     assert "Escalate to my supervisor" in dump and "Share in channel" in dump
@@ -43,7 +50,11 @@ async def test_no_confident_match_says_so(bot) -> None:
 
 
 async def test_crisis_shows_resources_first(bot) -> None:
-    body = (await bot.slack.command("/boundary", "client just texted that she swallowed a bottle of pills")).json()
+    body = (
+        await bot.slack.command(
+            "/boundary", "client just texted that she swallowed a bottle of pills"
+        )
+    ).json()
     blocks = body["blocks"]
     assert_valid_blocks(blocks)
     first = blocks[0]["text"]["text"]
@@ -53,7 +64,9 @@ async def test_crisis_shows_resources_first(bot) -> None:
 
 
 async def test_long_situation_is_answered(bot) -> None:
-    text = ("My client keeps texting me late at night and asked for my personal number. " * 70)[:5000]
+    text = ("My client keeps texting me late at night and asked for my personal number. " * 70)[
+        :5000
+    ]
     resp = await bot.slack.command("/boundary", text)
     assert resp.status_code == 200
     assert_valid_blocks(resp.json()["blocks"])
@@ -72,12 +85,21 @@ async def test_bad_signatures_get_401_and_change_nothing(bot) -> None:
     stale = int(time.time()) - 600
     from urllib.parse import urlencode
 
-    body = urlencode({"command": "/boundary", "text": "client asked me out", "team_id": "T0TEST",
-                      "user_id": "U1", "response_url": bot.fake.response_url()})
+    body = urlencode(
+        {
+            "command": "/boundary",
+            "text": "client asked me out",
+            "team_id": "T0TEST",
+            "user_id": "U1",
+            "response_url": bot.fake.response_url(),
+        }
+    )
     ctype = "application/x-www-form-urlencoded"
     assert (await bot.slack.post(body, ctype, unsigned=True)).status_code == 401
     assert (await bot.slack.post(body, ctype, signature="v0=" + "0" * 64)).status_code == 401
-    assert (await bot.slack.post(body, ctype, timestamp=stale, signature=sign(body, stale))).status_code == 401
+    assert (
+        await bot.slack.post(body, ctype, timestamp=stale, signature=sign(body, stale))
+    ).status_code == 401
     assert bot.fake.calls == []
 
 
@@ -111,7 +133,11 @@ async def test_message_shortcut_gives_guidance(bot) -> None:
         "response_url": bot.fake.response_url(),
         "user": {"id": "UWORKER1"},
         "channel": {"id": "C0GENERAL"},
-        "message": {"type": "message", "text": "He offered me $200 cash for helping with his case", "ts": "1.1"},
+        "message": {
+            "type": "message",
+            "text": "He offered me $200 cash for helping with his case",
+            "ts": "1.1",
+        },
     }
     assert (await bot.slack.interactive(payload)).status_code == 200
     await _wait_for(lambda: bot.fake.calls_to("response_url"))
