@@ -8,6 +8,7 @@ Retry-After, and injects server errors at a given rate.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import itertools
 import json
 import random
@@ -90,10 +91,8 @@ class FakeSlack:
             args = dict(parse_qsl(raw.decode()))
             for key in ("blocks", "metadata", "view", "attachments"):
                 if isinstance(args.get(key), str):
-                    try:
+                    with contextlib.suppress(ValueError):
                         args[key] = json.loads(args[key])
-                    except ValueError:
-                        pass
         args.update(dict(request.query))
         return args
 

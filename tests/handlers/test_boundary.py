@@ -6,6 +6,7 @@ import time
 
 from tests.blockkit import assert_valid_blocks, text_of
 from tests.slack_client import sign
+from tests.waiting import eventually
 
 
 async def test_situation_gets_guidance_blocks(bot) -> None:
@@ -106,14 +107,14 @@ async def test_bad_signatures_get_401_and_change_nothing(bot) -> None:
 async def test_other_match_share_and_feedback(bot) -> None:
     resp = await bot.slack.action("guidance_other_match_0", "gift-small")
     assert resp.status_code == 200
-    await _wait_for(lambda: bot.fake.calls_to("response_url"))
+    await eventually(lambda: bot.fake.calls_to("response_url"))
     reply = bot.fake.calls_to("response_url")[-1].args
     assert reply["replace_original"] is True
     assert_valid_blocks(reply["blocks"])
     assert "small gift" in text_of(reply["blocks"]).lower()
 
     await bot.slack.action("guidance_share", "gift-small")
-    await _wait_for(lambda: len(bot.fake.calls_to("response_url")) >= 2)
+    await eventually(lambda: len(bot.fake.calls_to("response_url")) >= 2)
     shared = bot.fake.calls_to("response_url")[-1].args
     assert shared["response_type"] == "in_channel"
     assert_valid_blocks(shared["blocks"])
@@ -121,7 +122,7 @@ async def test_other_match_share_and_feedback(bot) -> None:
     await bot.slack.action("guidance_helpful", "gift-small")
     await bot.slack.action("guidance_not_helpful", "gift-small")
     await bot.slack.action("guidance_helpful", "gift-small")
-    await _wait_for(lambda: len(bot.fake.calls_to("response_url")) >= 5)
+    await eventually(lambda: len(bot.fake.calls_to("response_url")) >= 5)
     assert await bot.svc.feedback.counts("gift-small") == (2, 1)
 
 
@@ -140,7 +141,7 @@ async def test_message_shortcut_gives_guidance(bot) -> None:
         },
     }
     assert (await bot.slack.interactive(payload)).status_code == 200
-    await _wait_for(lambda: bot.fake.calls_to("response_url"))
+    await eventually(lambda: bot.fake.calls_to("response_url"))
     reply = bot.fake.calls_to("response_url")[-1].args
     assert reply["response_type"] == "ephemeral"
     assert_valid_blocks(reply["blocks"])
@@ -149,21 +150,10 @@ async def test_message_shortcut_gives_guidance(bot) -> None:
 async def test_app_home_publishes_topics(bot) -> None:
     resp = await bot.slack.event({"type": "app_home_opened", "user": "UWORKER1", "tab": "home"})
     assert resp.status_code == 200
-    await _wait_for(lambda: bot.fake.calls_to("views.publish"))
+    await eventually(lambda: bot.fake.calls_to("views.publish"))
     call = bot.fake.calls_to("views.publish")[-1].args
     assert call["user_id"] == "UWORKER1"
     view = call["view"]
     assert view["type"] == "home"
     assert_valid_blocks(view["blocks"], limit=100)
     assert "Topics" in text_of(view["blocks"])
-
-
-async def _wait_for(predicate, timeout: float = 5.0) -> None:  # type: ignore[no-untyped-def]
-    import asyncio
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError("timed out waiting for the bot")
