@@ -64,7 +64,7 @@ class Services:
 async def build_services(settings: Settings, guidance: GuidanceService | None = None) -> Services:
     db = Database(settings.DATABASE_URL)
     # Feature tables live beside their features; import them so create_schema sees them.
-    # (escalation and tips add their `import bot.<feature>.tables  # noqa: F401` lines here)
+    # (escalation and tips add their table-module imports here)
     await db.create_schema()
     svc = Services(
         settings=settings,

@@ -39,6 +39,10 @@ class Library:
     catalogue: dict[str, CatalogueEntry]
     tips: list[Tip] = field(default_factory=list)
     org: OrgPolicies = field(default_factory=OrgPolicies)
+    # Situations in workers' own words, per topic, that teach search how people phrase things;
+    # and things people ask that are not boundary questions (so search can say "not this").
+    examples: dict[str, list[str]] = field(default_factory=dict)
+    out_of_scope: list[str] = field(default_factory=list)
 
     def get(self, topic_id: str) -> Topic | None:
         return self.topics.get(topic_id)
@@ -156,9 +160,47 @@ def load_library(root: Path | None = None) -> Library:
 
     tips = _load_tips(root, catalogue, faults)
     org = _load_org(root, catalogue, categories, faults)
+    examples, out_of_scope = _load_examples(root, catalogue, faults)
     if faults:
         raise ContentError(faults)
-    return Library(topics=topics, categories=categories, catalogue=catalogue, tips=tips, org=org)
+    return Library(
+        topics=topics,
+        categories=categories,
+        catalogue=catalogue,
+        tips=tips,
+        org=org,
+        examples=examples,
+        out_of_scope=out_of_scope,
+    )
+
+
+OUT_OF_SCOPE_FILE = "_out-of-scope"
+MAX_EXAMPLE_CHARS = 400
+
+
+def _load_examples(
+    root: Path, catalogue: dict[str, CatalogueEntry], faults: list[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """content/examples/<topic id>.txt: one situation a line; `_out-of-scope.txt` for the rest."""
+    examples: dict[str, list[str]] = {}
+    out_of_scope: list[str] = []
+    folder = root / "examples"
+    if not folder.is_dir():
+        return examples, out_of_scope
+    for path in sorted(folder.glob("*.txt")):
+        lines = [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+        for n, line in enumerate(lines, 1):
+            if len(line) > MAX_EXAMPLE_CHARS:
+                faults.append(
+                    f"examples/{path.name}: line {n} is over {MAX_EXAMPLE_CHARS} characters"
+                )
+        if path.stem == OUT_OF_SCOPE_FILE:
+            out_of_scope = lines
+        elif path.stem in catalogue:
+            examples[path.stem] = lines
+        else:
+            faults.append(f"examples/{path.name}: unknown topic id {path.stem!r}")
+    return examples, out_of_scope
 
 
 def _load_tips(root: Path, catalogue: dict[str, CatalogueEntry], faults: list[str]) -> list[Tip]:

@@ -1,8 +1,14 @@
-"""Search over the guidance library: weighted BM25 over topic fields, typo tolerance, optional
-static embeddings, crisis detection and a confidence decision.
+"""Search over the guidance library.
 
-Everything is built in memory at start-up from the loaded library; a query touches only the
-postings of its own terms, so cost grows with the query, not with the library.
+Three signals, combined per topic:
+- lexical: BM25F over the topic's fields (title, aliases, scope, summary, worked examples, body),
+  with field shorthand expanded, stemming, and typo correction against the index vocabulary;
+- nearest example: cosine between the query and the closest of the topic's phrasings (title,
+  aliases, examples) in a static embedding space (numpy only, no model at run time);
+- centroid: cosine between the query and the mean of those phrasings.
+"Out of scope" is a class of its own, built from examples of what the bot is not for: when it
+wins, or no topic has enough evidence, the answer is `confident: false` rather than a guess.
+Crisis is decided separately by rules (bot.guidance.crisis).
 """
 
 from __future__ import annotations
@@ -11,7 +17,9 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
+import numpy as np
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
@@ -20,10 +28,22 @@ from bot.guidance.library import Library
 from bot.guidance.schema import Topic
 from bot.guidance.text import terms
 
-# How much each field counts. Aliases and titles are written to be searched; the rest is prose.
-FIELD_WEIGHTS = {"title": 3.0, "aliases": 2.5, "scope": 2.0, "summary": 1.0, "body": 0.35}
-K1, B = 1.2, 0.6
+# Aliases and titles are written to be searched; the rest is prose.
+FIELD_WEIGHTS = {
+    "title": 3.0,
+    "aliases": 2.0,
+    "scope": 2.0,
+    "examples": 1.2,
+    "summary": 0.8,
+    "body": 0.25,
+}
+K1, B = 1.2, 0.5
 MAX_QUERY_CHARS = 2000
+OOS_ID = "_out-of-scope"
+# Signal weights and decision thresholds (bench/search_quality.py measures their effect).
+W_LEX, W_NEAR, W_CENTROID = 0.45, 0.35, 0.20
+MIN_SCORE = 0.42
+MIN_COVERAGE = 0.25
 
 
 @dataclass(frozen=True)
@@ -52,7 +72,7 @@ class SearchResult:
         }
 
 
-def topic_fields(topic: Topic, scope: str) -> dict[str, str]:
+def topic_fields(topic: Topic, scope: str, examples: list[str]) -> dict[str, str]:
     body = " ".join(
         [s.title + " " + s.detail for s in topic.strategies]
         + [topic.reflection]
@@ -62,24 +82,22 @@ def topic_fields(topic: Topic, scope: str) -> dict[str, str]:
         "title": topic.title,
         "aliases": " . ".join(topic.aliases),
         "scope": scope,
+        "examples": " . ".join(examples),
         "summary": topic.summary,
         "body": body,
     }
 
 
 class Index:
-    """A BM25F index over documents made of named fields."""
+    """BM25F over documents made of named fields; postings are per stemmed term."""
 
     def __init__(self, docs: list[tuple[str, dict[str, str]]]) -> None:
         self.ids = [doc_id for doc_id, _ in docs]
         self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-        lengths: dict[str, list[int]] = {f: [] for f in FIELD_WEIGHTS}
-        per_doc: list[dict[str, Counter[str]]] = []
-        for _, fields in docs:
-            counted = {f: Counter(terms(fields.get(f, ""))) for f in FIELD_WEIGHTS}
-            per_doc.append(counted)
-            for f in FIELD_WEIGHTS:
-                lengths[f].append(sum(counted[f].values()))
+        per_doc = [
+            {f: Counter(terms(fields.get(f, ""))) for f in FIELD_WEIGHTS} for _, fields in docs
+        ]
+        lengths = {f: [sum(d[f].values()) for d in per_doc] for f in FIELD_WEIGHTS}
         avg = {f: (sum(v) / len(v) if v else 1.0) or 1.0 for f, v in lengths.items()}
         df: Counter[str] = Counter()
         for i, counted in enumerate(per_doc):
@@ -91,36 +109,39 @@ class Index:
             for term, wtf in weighted.items():
                 self.postings[term].append((i, wtf))
                 df[term] += 1
-        n = len(docs)
+        n = max(len(docs), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self.vocab = list(self.postings)
-        self.max_idf = math.log(1 + (n - 0.5) / 1.5) if n else 1.0
+        self.vocab = sorted(self.postings)
+        self.unknown_idf = math.log(1 + (n - 0.5) / 1.5)
 
-    @lru_cache(maxsize=16384)  # noqa: B019 - one index per process; the cache is the point
+    @lru_cache(maxsize=32768)  # noqa: B019 - the index lives as long as the process
     def correct(self, term: str) -> str | None:
-        """A known term within a small edit distance of an unknown one (typos)."""
-        if term in self.postings or len(term) < 4 or term.isdigit():
-            return term if term in self.postings else None
+        """The indexed term a typo most likely meant (edit distance 1, or 2 for long words)."""
+        if term in self.postings:
+            return term
+        if len(term) < 4 or term.isdigit():
+            return None
         limit = 1 if len(term) < 7 else 2
         match = process.extractOne(
             term, self.vocab, scorer=Levenshtein.distance, score_cutoff=limit
         )
         return match[0] if match else None
 
-    def score(self, query_terms: list[str]) -> tuple[list[float], float, list[float]]:
-        """BM25F scores per doc, the query's total idf, and the idf each doc covered."""
-        scores = [0.0] * len(self.ids)
-        covered = [0.0] * len(self.ids)
+    def score(self, query_terms: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
+        """BM25F score per doc, the query's total idf, and the idf mass each doc matched."""
+        scores = np.zeros(len(self.ids))
+        covered = np.zeros(len(self.ids))
         total_idf = 0.0
         for term, qtf in Counter(query_terms).items():
             known = self.correct(term)
             if known is None:
-                total_idf += self.max_idf * 0.5
+                total_idf += self.unknown_idf * 0.5
                 continue
             idf = self.idf[known]
             total_idf += idf
+            boost = 1 + 0.2 * (qtf - 1)
             for doc, wtf in self.postings[known]:
-                scores[doc] += idf * wtf * (K1 + 1) / (wtf + K1) * (1 + 0.2 * (qtf - 1))
+                scores[doc] += idf * wtf * (K1 + 1) / (wtf + K1) * boost
                 covered[doc] += idf
         return scores, total_idf, covered
 
@@ -128,46 +149,97 @@ class Index:
 class Searcher:
     """Finds the topics that fit a situation, and says when none does or when it is a crisis."""
 
-    def __init__(self, library: Library, embedder: object | None = None) -> None:
+    def __init__(self, library: Library, embedder: Any | None = None) -> None:
         self.library = library
         topics = list(library.topics.values())
         self.titles = {t.id: t.title for t in topics}
-        self.index = Index([(t.id, topic_fields(t, library.scope(t.id))) for t in topics])
+        self.ids = [t.id for t in topics]
+        docs = [
+            (t.id, topic_fields(t, library.scope(t.id), library.examples.get(t.id, [])))
+            for t in topics
+        ]
+        self.has_oos = bool(library.out_of_scope)
+        if self.has_oos:
+            docs.append((OOS_ID, {"examples": " . ".join(library.out_of_scope)}))
+        self.index = Index(docs)
         self.embedder = embedder
-        self.topic_vectors = None
-        if embedder is not None and topics:
-            texts = [
-                f"{t.title}. {library.scope(t.id)} " + ". ".join(t.aliases[:20]) for t in topics
+        self._build_vectors(topics)
+
+    def _build_vectors(self, topics: list[Topic]) -> None:
+        self.vectors: np.ndarray | None = None
+        if self.embedder is None or not topics:
+            return
+        texts: list[str] = []
+        starts: list[int] = []
+        groups = [
+            [
+                f"{t.title}. {self.library.scope(t.id)}",
+                *t.aliases,
+                *self.library.examples.get(t.id, []),
             ]
-            self.topic_vectors = embedder.encode(texts)  # type: ignore[attr-defined]
+            for t in topics
+        ]
+        if self.has_oos:
+            groups.append(list(self.library.out_of_scope))
+        for group in groups:
+            starts.append(len(texts))
+            texts.extend(group)
+        vecs = self.embedder.encode(texts).astype(np.float32)
+        self.vectors = vecs
+        self.starts = np.array(starts)
+        centroids = np.add.reduceat(vecs, self.starts, axis=0)
+        norms = np.linalg.norm(centroids, axis=1, keepdims=True)
+        self.centroids = centroids / np.maximum(norms, 1e-9)
+
+    def _semantic(self, query: str) -> tuple[np.ndarray, np.ndarray] | None:
+        if self.vectors is None:
+            return None
+        qv = self.embedder.encode([query])[0].astype(np.float32)  # type: ignore[union-attr]
+        if not np.any(qv):
+            return None
+        near = np.maximum.reduceat(self.vectors @ qv, self.starts)
+        return near, self.centroids @ qv
 
     def search(self, text: str, top: int = 3) -> SearchResult:
         query = text.strip()[:MAX_QUERY_CHARS]
         signals = crisis_signals(query)
         q_terms = terms(query)
-        if not q_terms:
-            return SearchResult(
-                query=text, results=[], confident=False, crisis=bool(signals), signals=signals
-            )
+        if not q_terms or not self.ids:
+            return SearchResult(text, [], confident=False, crisis=bool(signals), signals=signals)
         bm25, total_idf, covered = self.index.score(q_terms)
-        best = max(bm25) or 1.0
-        combined = [s / best for s in bm25]
-        if self.topic_vectors is not None:
-            qv = self.embedder.encode([query])[0]  # type: ignore[union-attr]
-            sims = self.topic_vectors @ qv
-            combined = [0.6 * c + 0.4 * float(s) for c, s in zip(combined, sims, strict=True)]
-        order = sorted(range(len(combined)), key=combined.__getitem__, reverse=True)
+        best = float(bm25.max())
+        lex = bm25 / best if best > 0 else bm25
+        semantic = self._semantic(query)
+        if semantic is None:
+            combined = lex
+        else:
+            near, centroid = semantic
+            combined = W_LEX * lex + W_NEAR * near + W_CENTROID * centroid
+        n_topics = len(self.ids)
+        topic_scores = combined[:n_topics]
+        order = np.argsort(-topic_scores, kind="stable")[:top]
         hits = [
-            Hit(self.index.ids[i], self.titles[self.index.ids[i]], combined[i])
-            for i in order[:top]
-            if bm25[i] > 0 or self.topic_vectors is not None
+            Hit(self.ids[i], self.titles[self.ids[i]], float(topic_scores[i]))
+            for i in order
+            if topic_scores[i] > 0
         ]
-        coverage = covered[order[0]] / total_idf if total_idf else 0.0
-        confident = bool(hits) and coverage >= 0.3
-        return SearchResult(
-            query=text,
-            results=hits,
-            confident=confident or bool(signals),
-            crisis=bool(signals),
-            signals=signals,
-        )
+        confident = self._confident(combined, covered, total_idf, order, semantic is not None)
+        return SearchResult(text, hits, confident=bool(confident), crisis=bool(signals), signals=signals)
+
+    def _confident(
+        self,
+        combined: np.ndarray,
+        covered: np.ndarray,
+        total_idf: float,
+        order: np.ndarray,
+        semantic: bool,
+    ) -> bool:
+        if len(order) == 0:
+            return False
+        first = int(order[0])
+        if self.has_oos and combined[-1] >= combined[first]:
+            return False  # reads more like the things this bot is not for
+        coverage = covered[first] / total_idf if total_idf else 0.0
+        if not semantic:
+            return coverage >= MIN_COVERAGE
+        return combined[first] >= MIN_SCORE and coverage >= MIN_COVERAGE * 0.5

@@ -109,6 +109,18 @@ def topic_blocks(topic: Topic, policies: list | None = None) -> list[Block]:
     return blocks
 
 
+_TOPIC_CACHE: dict[tuple[int, tuple[int, ...]], list[dict]] = {}  # type: ignore[type-arg]
+
+
+def topic_dicts(topic: Topic, policies: list | None = None) -> list[dict]:  # type: ignore[type-arg]
+    """topic_blocks, serialised and validated once per topic: the library is read-only."""
+    key = (id(topic), tuple(id(p) for p in policies or ()))
+    cached = _TOPIC_CACHE.get(key)
+    if cached is None:
+        cached = _TOPIC_CACHE[key] = [b.to_dict() for b in topic_blocks(topic, policies)]
+    return [dict(b) for b in cached]
+
+
 def _situation_context(query: str) -> list[Block]:
     if not query.strip():
         return []
@@ -181,10 +193,12 @@ def answer_blocks(answer: Answer, library: Library, oncall_line: str | None) -> 
             )
         )
         return to_dicts(blocks)
-    blocks += topic_blocks(answer.topic, answer.policies)
-    blocks += _alternatives(answer.alternatives, "*Not quite?* Other matches:")
-    blocks += _footer(answer.topic)
-    return to_dicts(blocks)
+    head = to_dicts(blocks)
+    tail = to_dicts(_alternatives(answer.alternatives, "*Not quite?* Other matches:") + _footer(answer.topic))
+    out = head + topic_dicts(answer.topic, answer.policies) + tail
+    if len(out) > 50:
+        raise ValueError(f"{len(out)} blocks exceed Slack's limit of 50")
+    return out
 
 
 def shared_blocks(topic: Topic, policies: list | None = None) -> list[dict]:  # type: ignore[type-arg]
