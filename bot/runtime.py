@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.delivery import Outbox
+from bot.escalation.service import attach_escalation
 from bot.guidance.library import Library, load_library
 from bot.guidance.search import Searcher
 from bot.guidance.service import GuidanceService
@@ -65,6 +66,7 @@ async def build_services(settings: Settings, guidance: GuidanceService | None = 
     db = Database(settings.DATABASE_URL)
     # Feature tables live beside their features; import them so create_schema sees them.
     # (escalation and tips add their table-module imports here)
+    import bot.escalation.tables  # noqa: F401
     await db.create_schema()
     svc = Services(
         settings=settings,
@@ -76,4 +78,5 @@ async def build_services(settings: Settings, guidance: GuidanceService | None = 
         outbox=Outbox(db),
     )
     # Feature services attach to svc.extra here (escalation, tips).
+    attach_escalation(svc)
     return svc

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     TIPS_TIMEZONE: str = "UTC"
     # Not in the contract: where the guidance library lives (tests and agencies point it elsewhere).
     PEERCONSULT_CONTENT_DIR: str | None = None
+    # Not in the contract: the escalation response clock and retention.
+    ESCALATION_REMIND_HOURS: float = Field(default=24.0, gt=0)
+    ESCALATION_URGENT_REMIND_HOURS: float = Field(default=1.0, gt=0)
+    ESCALATION_CLOCK_SECONDS: float = Field(default=60.0, gt=0)  # how often the clock checks
+    RETENTION_DAYS: int = Field(default=90, ge=1)  # closed cases are purged after this
 
     @field_validator("SUPERVISOR_USER_IDS", "ADMIN_USER_IDS", "TIPS_CHANNEL_IDS", mode="before")
     @classmethod

@@ -33,3 +33,11 @@ TIPS_UNSUBSCRIBE = "tip_unsubscribe"
 TIPS_TOGGLE = "tips_toggle"
 ADMIN_SETTINGS_OPEN = "admin_settings_open"
 ADMIN_SETTINGS_CALLBACK = "admin_settings_submit"
+
+# Escalation settings in the admin modal (tips adds its own block ids beside these).
+ADMIN_SUPERVISORS_BLOCK = "admin_supervisors"
+ADMIN_SUPERVISORS_ACTION = "admin_supervisors_select"
+ADMIN_BACKUP_BLOCK = "admin_backup"
+ADMIN_BACKUP_ACTION = "admin_backup_select"
+ADMIN_CHANNEL_BLOCK = "admin_channel"
+ADMIN_CHANNEL_ACTION = "admin_channel_select"

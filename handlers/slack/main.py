@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from bot.delivery import DeliveryWorker
+from bot.escalation.service import escalation_job
 from bot.runtime import Services
 from handlers.slack.app import build_app
 from handlers.slack.messenger import SlackMessenger, delivery_client
@@ -16,6 +17,7 @@ from handlers.slack.server import serve
 # services and the delivery worker and runs until the stop event is set.
 Job = Callable[[Services, DeliveryWorker, asyncio.Event], Awaitable[None]]
 JOBS: list[Job] = []
+JOBS.append(escalation_job)  # response clock, thread indexing, retention
 
 
 def build_worker(

@@ -3,7 +3,9 @@
 from slack_bolt.async_app import AsyncApp
 
 from handlers.slack.commands.boundary import boundary_command
+from handlers.slack.commands.escalate import escalate_command
 
 
 def register(app: AsyncApp) -> None:
     app.command("/boundary")(boundary_command)
+    app.command("/escalate")(escalate_command)

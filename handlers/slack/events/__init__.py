@@ -2,8 +2,13 @@
 
 from slack_bolt.async_app import AsyncApp
 
-from handlers.slack.events.app_home import app_home_opened
+from handlers.slack.events.app_home import app_home_opened, home_sections
+from handlers.slack.events.escalation_home import escalation_home
+from handlers.slack.events.message import message_event
 
 
 def register(app: AsyncApp) -> None:
     app.event("app_home_opened")(app_home_opened)
+    app.event("message")(message_event)
+    if escalation_home not in home_sections:  # apps are built more than once in tests
+        home_sections.append(escalation_home)

@@ -8,6 +8,7 @@ from slack_sdk.models.blocks import SectionBlock
 
 from bot.ports import OutMessage
 from handlers.slack.render.common import clip, escape, to_dicts
+from handlers.slack.render.escalation import RENDERERS as ESCALATION_RENDERERS
 
 
 def notice(message: OutMessage) -> list[dict[str, Any]]:
@@ -16,3 +17,4 @@ def notice(message: OutMessage) -> list[dict[str, Any]]:
 
 
 RENDERERS: dict[str, Any] = {"notice": notice}
+RENDERERS.update(ESCALATION_RENDERERS)
