@@ -15,6 +15,7 @@ from bot.guidance.service import GuidanceService
 from bot.settings import Settings
 from bot.store import Database
 from bot.store.repos import ConfigRepo, EventLog, FeedbackRepo
+from bot.tips.service import attach_tips
 
 log = logging.getLogger("peerconsult")
 
@@ -67,6 +68,7 @@ async def build_services(settings: Settings, guidance: GuidanceService | None = 
     # Feature tables live beside their features; import them so create_schema sees them.
     # (escalation and tips add their table-module imports here)
     import bot.escalation.tables  # noqa: F401
+    import bot.tips.tables  # noqa: F401
     await db.create_schema()
     svc = Services(
         settings=settings,
@@ -79,4 +81,5 @@ async def build_services(settings: Settings, guidance: GuidanceService | None = 
     )
     # Feature services attach to svc.extra here (escalation, tips).
     attach_escalation(svc)
+    attach_tips(svc)
     return svc

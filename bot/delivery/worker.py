@@ -8,9 +8,10 @@ import contextlib
 import logging
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 
-from bot.delivery.outbox import Outbox, OutboxRow, new_worker_id
+from bot.delivery.outbox import LEASE, Outbox, OutboxRow, new_worker_id
 from bot.ports import DeliveryError, Messenger, Sealer, SentRef
 
 log = logging.getLogger("peerconsult.delivery")
@@ -19,23 +20,90 @@ THREAD_REF_PREFIX = "outbox:"  # a thread root that is itself an outbox row, res
 AfterSent = Callable[[OutboxRow, SentRef], Awaitable[None]]
 
 
-class ChannelPacer:
-    """At most `per_second` messages a second into any one conversation (Slack's chat.postMessage)."""
+class Pacer:
+    """When a chat.postMessage may go out.
 
-    def __init__(self, per_second: float = 1.0) -> None:
+    - Per conversation: at most `per_second` (Slack: about 1 a second). Sends into one conversation
+      are serialised and spaced by their actual start, so a later global wait cannot squeeze two
+      of them together.
+    - Workspace-wide: no rate is assumed up front (Slack does not publish it). The first 429 that
+      is not a conversation's own limit shows the ceiling: what Slack let through in the last
+      second. From then on sends are spaced evenly just below it, because every further 429 costs
+      a whole Retry-After pause for everybody. The estimate is dropped after a quiet minute so a
+      low one (e.g. learnt while another process shared the limit) does not stick.
+    - After a 429, nothing goes out until its Retry-After has passed.
+    """
+
+    HEADROOM = 0.95
+    FORGET_AFTER = 60.0
+
+    def __init__(
+        self, per_second: float = 1.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.interval = 1.0 / per_second
-        self.next_at: dict[str, float] = {}
-        self.lock = asyncio.Lock()
+        self.clock = clock
+        self.locks: dict[str, list] = {}  # channel -> [lock, users]
+        self.sent_at: dict[str, tuple[float, float]] = {}  # channel -> (previous, last) start
+        self.rate: float | None = None  # learnt workspace-wide sends a second
+        self.next_slot = 0.0
+        self.paused_until = 0.0
+        self.limited_at = 0.0
+        self.admitted: deque[float] = deque()
 
     async def wait(self, channel: str) -> None:
-        async with self.lock:
-            now = time.monotonic()
-            at = max(now, self.next_at.get(channel, 0.0))
-            self.next_at[channel] = at + self.interval
-            if len(self.next_at) > 50_000:  # forget channels whose slot has passed
-                self.next_at = {k: v for k, v in self.next_at.items() if v > now}
-        if at > now:
-            await asyncio.sleep(at - now)
+        entry = self.locks.setdefault(channel, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                last = self.sent_at.get(channel, (0.0, -1e9))[1]
+                delay = last + self.interval - self.clock()
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                await self._global_slot()
+                now = self.clock()
+                self.sent_at[channel] = (self.sent_at.get(channel, (0.0, -1e9))[1], now)
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del self.locks[channel]
+        if len(self.sent_at) > 50_000:  # forget conversations whose spacing has passed
+            cutoff = self.clock() - 2 * self.interval
+            self.sent_at = {k: v for k, v in self.sent_at.items() if v[1] > cutoff}
+
+    async def _global_slot(self) -> None:
+        while True:
+            now = self.clock()
+            if self.rate is not None and now - self.limited_at > self.FORGET_AFTER:
+                self.rate = None
+            at = max(now, self.paused_until, self.next_slot if self.rate else 0.0)
+            if self.rate:
+                self.next_slot = at + 1.0 / self.rate
+            if at > now:
+                await asyncio.sleep(at - now)
+            if self.clock() >= self.paused_until:
+                return  # else a 429 paused everything while we waited: queue again
+
+    def admitted_one(self) -> None:
+        """A post got an answer other than 429: it counted against Slack's limit."""
+        now = self.clock()
+        self.admitted.append(now)
+        while self.admitted and now - self.admitted[0] > 2.0:
+            self.admitted.popleft()
+
+    def limited(self, channel: str, retry_after: float) -> None:
+        now = self.clock()
+        previous, last = self.sent_at.get(channel, (-1e9, -1e9))
+        if last - previous < 2 * self.interval:
+            # This conversation had another post just before: its own limit, not the workspace's.
+            self.sent_at[channel] = (previous, now + retry_after - self.interval)
+            return
+        self.paused_until = max(self.paused_until, now + retry_after)
+        self.next_slot = max(self.next_slot, self.paused_until)
+        through = sum(1 for t in self.admitted if now - t <= 1.0)
+        estimate = float(through) if self.rate is None else min(self.rate, through or self.rate)
+        self.rate = max(1.0, estimate * self.HEADROOM)
+        self.limited_at = now
+        log.info("rate limited: pausing %.1fs, then %.1f messages/s", retry_after, self.rate)
 
 
 class DeliveryWorker:
@@ -57,8 +125,10 @@ class DeliveryWorker:
         self.kinds = kinds
         self.poll_interval = poll_interval
         self.worker_id = new_worker_id()
-        self.pacer = ChannelPacer(per_channel_per_second)
-        self.paused_until = 0.0
+        self.pacer = Pacer(per_channel_per_second)
+        # When each in-flight row's claim was last known to be ours (monotonic): a row whose lease
+        # may have lapsed (a stalled process) is not sent, since another worker may have it now.
+        self.confirmed: dict[int, float] = {}
         self.after_sent: dict[str, AfterSent] = {}
         self.in_flight: dict[int, asyncio.Task[None]] = {}
         self.wake = asyncio.Event()
@@ -76,10 +146,12 @@ class DeliveryWorker:
             while not stop.is_set():
                 free = self.concurrency - len(self.in_flight)
                 rows = await self.outbox.claim(self.worker_id, free, self.kinds) if free > 0 else []
+                claimed_at = time.monotonic()
                 for row in rows:
                     task = asyncio.create_task(self._deliver(row))
                     self.in_flight[row.id] = task
-                    task.add_done_callback(lambda _t, rid=row.id: self.in_flight.pop(rid, None))
+                    self.confirmed[row.id] = claimed_at
+                    task.add_done_callback(lambda _t, rid=row.id: self._done(rid))
                 if rows:
                     await asyncio.sleep(0)
                     continue
@@ -97,11 +169,25 @@ class DeliveryWorker:
                 await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
             renew.cancel()
 
+    def _done(self, row_id: int) -> None:
+        self.in_flight.pop(row_id, None)
+        self.confirmed.pop(row_id, None)
+        self.wake.set()  # a slot is free: claim the next row now, not at the next poll
+
     async def _renew_leases(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
-            await asyncio.sleep(5)
+            await asyncio.sleep(LEASE.total_seconds() / 4)
+            ids = list(self.in_flight)
+            started = time.monotonic()
             with contextlib.suppress(Exception):
-                await self.outbox.renew(self.worker_id, list(self.in_flight))
+                await self.outbox.renew(self.worker_id, ids)
+                for row_id in ids:
+                    if row_id in self.confirmed:
+                        self.confirmed[row_id] = started
+
+    def _claim_is_fresh(self, row: OutboxRow) -> bool:
+        age = time.monotonic() - self.confirmed.get(row.id, 0.0)
+        return age < LEASE.total_seconds() * 0.6
 
     def _target(self, row: OutboxRow) -> str:
         if row.target_sealed:
@@ -130,20 +216,40 @@ class DeliveryWorker:
             thread = await self._thread(row)
             if row.in_doubt:
                 # The last attempt may have reached Slack: look for the tagged message first.
-                found = await self.messenger.find_by_tag(
-                    target, row.tag, thread=thread, oldest=row.created_at.timestamp() - 60
-                )
+                try:
+                    found = await self.messenger.find_by_tag(
+                        target, row.tag, thread=thread, oldest=row.created_at.timestamp() - 60
+                    )
+                except DeliveryError as exc:
+                    # Not a send: a limited lookup must not pause or slow the posting.
+                    if exc.retry_after is None:
+                        raise
+                    await self.outbox.mark_retry(
+                        self.worker_id, row, exc.retry_after, exc.reason, in_doubt=True, count=False
+                    )
+                    return
                 if found is not None:
                     await self._sent(row, found)
                     return
             await self.pacer.wait(target)
-            delay = self.paused_until - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            ref = await self.messenger.send(target, row.message, tag=row.tag, thread=thread)
+            if not self._claim_is_fresh(row):
+                log.warning(
+                    "delivery %s: claim may have lapsed; leaving it to be reconciled", row.id
+                )
+                await self.outbox.mark_retry(
+                    self.worker_id, row, 0, "claim stale", in_doubt=False, count=False
+                )
+                return
+            try:
+                ref = await self.messenger.send(target, row.message, tag=row.tag, thread=thread)
+            except DeliveryError as exc:
+                if exc.reason != "ratelimited":
+                    self.pacer.admitted_one()
+                raise
+            self.pacer.admitted_one()
             await self._sent(row, ref)
         except DeliveryError as exc:
-            await self._failed(row, exc)
+            await self._failed(row, exc, target)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the other deliveries
             log.exception("delivery %s failed unexpectedly", row.id)
             await self.outbox.mark_retry(self.worker_id, row, 30, type(exc).__name__, in_doubt=True)
@@ -156,20 +262,21 @@ class DeliveryWorker:
             if hook is not None:
                 await hook(row, ref)
 
-    async def _failed(self, row: OutboxRow, exc: DeliveryError) -> None:
+    async def _failed(self, row: OutboxRow, exc: DeliveryError, target: str = "") -> None:
         if exc.permanent:
             log.warning("delivery %s failed permanently: %s", row.id, exc.reason)
             await self.outbox.mark_failed(self.worker_id, row.id, exc.reason)
             return
         if exc.retry_after is not None:
             if exc.reason == "ratelimited":
-                self.paused_until = max(self.paused_until, time.monotonic() + exc.retry_after)
+                self.pacer.limited(target, exc.retry_after)
             await self.outbox.mark_retry(
                 self.worker_id, row, exc.retry_after, exc.reason, in_doubt=False, count=False
             )
             self.nudge()
             return
-        backoff = min(60.0, 2.0 ** min(row.attempts, 6)) * (0.5 + random.random() / 2)
+        # Short first retries: a lone 5xx is usually transient, and a broadcast's tail waits on it.
+        backoff = min(60.0, 0.5 * 2.0 ** min(row.attempts, 7)) * (0.5 + random.random() / 2)
         await self.outbox.mark_retry(
             self.worker_id, row, backoff, exc.reason, in_doubt=exc.in_doubt
         )

@@ -41,3 +41,13 @@ ADMIN_BACKUP_BLOCK = "admin_backup"
 ADMIN_BACKUP_ACTION = "admin_backup_select"
 ADMIN_CHANNEL_BLOCK = "admin_channel"
 ADMIN_CHANNEL_ACTION = "admin_channel_select"
+
+# Tips settings in the admin modal.
+TIPS_CHANNELS_BLOCK = "tips_channels"
+TIPS_CHANNELS_ACTION = "tips_channels_select"
+TIPS_DAY_BLOCK = "tips_day"
+TIPS_DAY_ACTION = "tips_day_select"
+TIPS_TIME_BLOCK = "tips_time"
+TIPS_TIME_ACTION = "tips_time_pick"
+TIPS_TIMEZONE_BLOCK = "tips_timezone"
+TIPS_TIMEZONE_ACTION = "tips_timezone_input"

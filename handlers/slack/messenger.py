@@ -65,7 +65,8 @@ class SlackMessenger:
                 retry = float(resp.headers.get("Retry-After", resp.headers.get("retry-after", 1)))
                 raise DeliveryError("ratelimited", retry_after=retry) from None
             if resp.status_code >= 500:
-                raise DeliveryError(f"server_error_{resp.status_code}") from None
+                # Slack: "it's possible some aspect of the operation succeeded" - look before resending.
+                raise DeliveryError(f"server_error_{resp.status_code}", in_doubt=True) from None
             raise DeliveryError(error, permanent=error in PERMANENT_ERRORS) from None
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise DeliveryError(type(exc).__name__, in_doubt=True) from None

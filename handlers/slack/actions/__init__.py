@@ -16,6 +16,9 @@ from handlers.slack.actions.feedback import feedback
 from handlers.slack.actions.home_topic import home_topic
 from handlers.slack.actions.other_match import other_match
 from handlers.slack.actions.share import share
+from handlers.slack.actions.tip_more import tip_more
+from handlers.slack.actions.tip_unsubscribe import tip_unsubscribe
+from handlers.slack.actions.tips_toggle import tips_toggle
 
 
 def register(app: AsyncApp) -> None:
@@ -31,3 +34,6 @@ def register(app: AsyncApp) -> None:
     app.action(ids.CASE_REVEAL)(case_reveal)
     app.action(ids.CASE_WITHDRAW)(case_withdraw)
     app.action(ids.ADMIN_SETTINGS_OPEN)(admin_settings_open)
+    app.action(ids.TIPS_MORE)(tip_more)
+    app.action(ids.TIPS_UNSUBSCRIBE)(tip_unsubscribe)
+    app.action(ids.TIPS_TOGGLE)(tips_toggle)

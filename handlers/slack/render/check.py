@@ -6,8 +6,11 @@ from slack_sdk.errors import SlackObjectFormationError
 
 from bot.guidance.library import Library
 from bot.guidance.service import GuidanceService
+from bot.tips.broadcast import tip_message
+from handlers.slack.render.common import to_dicts
 from handlers.slack.render.guidance import answer_blocks, shared_blocks
 from handlers.slack.render.home import guidance_modal, home_view
+from handlers.slack.render.tips import render_tip, tip_blocks
 
 
 def render_faults(library: Library) -> list[str]:
@@ -27,8 +30,27 @@ def render_faults(library: Library) -> list[str]:
                 faults.append(
                     f"topics/{topic.id}.yaml: too long for Slack once rendered ({name}): {exc}"
                 )
+    faults += tip_faults(library)
     try:
         home_view(library)
     except (SlackObjectFormationError, ValueError) as exc:
         faults.append(f"App Home does not render: {exc}")
+    return faults
+
+
+def tip_faults(library: Library) -> list[str]:
+    """Every tip as a DM, as a channel post and as a `/tips now` reply; its "more" topic must exist."""
+    faults: list[str] = []
+    for tip in library.tips:
+        where = f"tips/tips.yaml: {tip.id}"
+        if library.get(tip.topic) is None:
+            faults.append(f"{where}: topic {tip.topic!r} has no guidance for the Read more button")
+        for dm in (True, False):
+            message = tip_message(tip, library, week="2099-W52", dm=dm)
+            try:
+                render_tip(message)
+                to_dicts(tip_blocks(message.data, dm=False, subscribed=False))
+            except (SlackObjectFormationError, ValueError) as exc:
+                faults.append(f"{where}: too long for Slack once rendered: {exc}")
+                break
     return faults

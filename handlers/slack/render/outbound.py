@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import SectionBlock
 from bot.ports import OutMessage
 from handlers.slack.render.common import clip, escape, to_dicts
 from handlers.slack.render.escalation import RENDERERS as ESCALATION_RENDERERS
+from handlers.slack.render.tips import render_tip
 
 
 def notice(message: OutMessage) -> list[dict[str, Any]]:
@@ -18,3 +19,4 @@ def notice(message: OutMessage) -> list[dict[str, Any]]:
 
 RENDERERS: dict[str, Any] = {"notice": notice}
 RENDERERS.update(ESCALATION_RENDERERS)
+RENDERERS["tip"] = render_tip

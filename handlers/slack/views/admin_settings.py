@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.escalation.routing import save_routing
+from bot.tips.service import tips_of, validate_config
 from handlers.slack import ids
 from handlers.slack.admins import is_admin
 from handlers.slack.context import services
 from handlers.slack.events.app_home import publish_home
+from handlers.slack.render.tips import SETTINGS_ERROR_BLOCKS, settings_from_state
 
 
 def _element(values: dict, block: str, action: str) -> dict:  # type: ignore[type-arg]
@@ -30,6 +32,15 @@ async def admin_settings_submit(
     supervisors = _element(values, ids.ADMIN_SUPERVISORS_BLOCK, ids.ADMIN_SUPERVISORS_ACTION)
     backup = _element(values, ids.ADMIN_BACKUP_BLOCK, ids.ADMIN_BACKUP_ACTION)
     channel = _element(values, ids.ADMIN_CHANNEL_BLOCK, ids.ADMIN_CHANNEL_ACTION)
+    tips = tips_of(svc)
+    tip_settings = settings_from_state(values, await tips.current_config())
+    tip_errors = validate_config(*tip_settings)
+    if tip_errors:  # checked before anything is saved, so a rejected form changes nothing
+        await ack(
+            response_action="errors",
+            errors={SETTINGS_ERROR_BLOCKS[k]: msg for k, msg in tip_errors.items()},
+        )
+        return
     await save_routing(
         svc.config,
         list(supervisors.get("selected_users") or []),
@@ -37,5 +48,6 @@ async def admin_settings_submit(
         channel.get("selected_conversation"),
     )
     # Other features (tips) read and save their blocks from `values` here.
+    await tips.update_config(*tip_settings)
     await ack()
     await publish_home(svc, user_id, client)

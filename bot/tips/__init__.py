@@ -1,0 +1,1 @@
+"""Weekly tips: subscriptions, the rotation, the schedule and the broadcast (platform-neutral)."""
