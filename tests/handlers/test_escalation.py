@@ -520,3 +520,20 @@ async def test_without_a_key_escalate_says_so_kindly(
         assert not bot.fake.calls_to("views.open")
     finally:
         await stop_bot(bot)
+
+
+async def test_channel_mode_mentions_supervisors_and_relays_group_replies(start) -> None:  # type: ignore[no-untyped-def]
+    bot = await start(ESCALATION_CHANNEL_ID="G0ESCALATE")
+    try:
+        case_id, sup_ts, rep_ts = await opened_case(bot, supervisor_dm="G0ESCALATE")
+        root = text_of(roots(bot, "G0ESCALATE")[0]["blocks"])
+        assert f"<@{SUPERVISOR}>" in root and "Anonymous" in root
+        event = message_event("G0ESCALATE", SUPERVISOR, "Let's talk.", "1700000020.1", sup_ts)
+        event["channel_type"] = "group"
+        await bot.slack.event(event, event_id="EvGroup")
+        await eventually(lambda: replies(bot, REPORTER_DM, rep_ts))
+        assert "Let's talk." in text_of(replies(bot, REPORTER_DM, rep_ts)[0]["blocks"])
+        for ident in IDENTIFIERS:
+            assert ident not in supervisor_side_payloads(bot.fake)
+    finally:
+        await stop_bot(bot)
