@@ -36,6 +36,8 @@ class Pacer:
 
     HEADROOM = 0.95
     FORGET_AFTER = 60.0
+    # Below this, a 429 says more about someone else using the budget than about the ceiling.
+    MIN_RATE = 10.0
 
     def __init__(
         self, per_second: float = 1.0, clock: Callable[[], float] = time.monotonic
@@ -99,9 +101,11 @@ class Pacer:
             return
         self.paused_until = max(self.paused_until, now + retry_after)
         self.next_slot = max(self.next_slot, self.paused_until)
+        if last <= self.limited_at:
+            return  # sent before the last 429 was seen: same episode, already accounted for
         through = sum(1 for t in self.admitted if now - t <= 1.0)
         estimate = float(through) if self.rate is None else min(self.rate, through or self.rate)
-        self.rate = max(1.0, estimate * self.HEADROOM)
+        self.rate = max(self.MIN_RATE, estimate * self.HEADROOM)
         self.limited_at = now
         log.info("rate limited: pausing %.1fs, then %.1f messages/s", retry_after, self.rate)
 

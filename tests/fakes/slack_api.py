@@ -55,6 +55,7 @@ class FakeSlack:
         self._rng = random.Random(self.limits.seed)
         app = web.Application(client_max_size=10 * 1024 * 1024)
         app.router.add_post("/api/{method}", self._handle)
+        app.router.add_get("/api/{method}", self._handle)  # slack_sdk GETs users.info
         app.router.add_post("/response/{key}", self._response_url)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()

@@ -186,8 +186,10 @@ def settings_from_state(values: dict[str, Any], current: TipsConfig) -> tuple[li
     def element(block: str, action: str) -> dict[str, Any]:
         return (values.get(block) or {}).get(action) or {}
 
-    channels_el = element(ids.TIPS_CHANNELS_BLOCK, ids.TIPS_CHANNELS_ACTION)
-    channels = list(channels_el.get("selected_conversations") or [])
+    channels = list(current.channels)
+    if ids.TIPS_CHANNELS_BLOCK in values:  # present with nothing selected means "no channels"
+        channels_el = element(ids.TIPS_CHANNELS_BLOCK, ids.TIPS_CHANNELS_ACTION)
+        channels = list(channels_el.get("selected_conversations") or [])
     cur_day, cur_at = current.schedule.split(" ")
     day = (element(ids.TIPS_DAY_BLOCK, ids.TIPS_DAY_ACTION).get("selected_option") or {}).get(
         "value"
