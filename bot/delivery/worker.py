@@ -34,7 +34,7 @@ class Pacer:
     - After a 429, nothing goes out until its Retry-After has passed.
     """
 
-    HEADROOM = 0.95
+    HEADROOM = 0.98
     FORGET_AFTER = 60.0
     # Below this, a 429 says more about someone else using the budget than about the ceiling.
     MIN_RATE = 10.0
@@ -51,6 +51,7 @@ class Pacer:
         self.paused_until = 0.0
         self.limited_at = 0.0
         self.admitted: deque[float] = deque()
+        self.global_lock = asyncio.Lock()
 
     async def wait(self, channel: str) -> None:
         entry = self.locks.setdefault(channel, [asyncio.Lock(), 0])
@@ -73,17 +74,19 @@ class Pacer:
             self.sent_at = {k: v for k, v in self.sent_at.items() if v[1] > cutoff}
 
     async def _global_slot(self) -> None:
-        while True:
-            now = self.clock()
-            if self.rate is not None and now - self.limited_at > self.FORGET_AFTER:
-                self.rate = None
-            at = max(now, self.paused_until, self.next_slot if self.rate else 0.0)
-            if self.rate:
-                self.next_slot = at + 1.0 / self.rate
-            if at > now:
+        # One waiter at a time, spaced from the previous send's actual start: slots are not handed
+        # out ahead, so a stalled event loop cannot release a bunch of them at once over the limit.
+        async with self.global_lock:
+            while True:
+                now = self.clock()
+                if self.rate is not None and now - self.limited_at > self.FORGET_AFTER:
+                    self.rate = None
+                at = max(now, self.paused_until, self.next_slot if self.rate else 0.0)
+                if at <= now:
+                    if self.rate:
+                        self.next_slot = now + 1.0 / self.rate
+                    return
                 await asyncio.sleep(at - now)
-            if self.clock() >= self.paused_until:
-                return  # else a 429 paused everything while we waited: queue again
 
     def admitted_one(self) -> None:
         """A post got an answer other than 429: it counted against Slack's limit."""
@@ -280,7 +283,7 @@ class DeliveryWorker:
             self.nudge()
             return
         # Short first retries: a lone 5xx is usually transient, and a broadcast's tail waits on it.
-        backoff = min(60.0, 0.5 * 2.0 ** min(row.attempts, 7)) * (0.5 + random.random() / 2)
+        backoff = min(60.0, 0.25 * 2.0 ** min(row.attempts, 8)) * (0.5 + random.random() / 2)
         await self.outbox.mark_retry(
             self.worker_id, row, backoff, exc.reason, in_doubt=exc.in_doubt
         )
