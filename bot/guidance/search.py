@@ -24,6 +24,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
 from bot.guidance.crisis import crisis_signals
+from bot.guidance.knn import ExampleIndex
 from bot.guidance.library import Library
 from bot.guidance.schema import Topic
 from bot.guidance.text import terms
@@ -41,7 +42,7 @@ K1, B = 1.2, 0.5
 MAX_QUERY_CHARS = 2000
 OOS_ID = "_out-of-scope"
 # Signal weights and decision thresholds (bench/search_quality.py measures their effect).
-W_LEX, W_NEAR, W_CENTROID = 0.45, 0.35, 0.20
+W_LEX, W_KNN, W_NEAR, W_CENTROID = 0.45, 0.35, 0.10, 0.10
 MIN_SCORE = 0.42
 MIN_COVERAGE = 0.25
 
@@ -162,8 +163,36 @@ class Searcher:
         if self.has_oos:
             docs.append((OOS_ID, {"examples": " . ".join(library.out_of_scope)}))
         self.index = Index(docs)
+        self._build_examples(topics)
         self.embedder = embedder
         self._build_vectors(topics)
+
+    def _groups(self, topics: list[Topic]) -> list[list[str]]:
+        """The short texts that stand for each class (topics in order, then out-of-scope)."""
+        groups = [
+            [
+                f"{t.title}. {self.library.scope(t.id)}",
+                *t.aliases,
+                *self.library.examples.get(t.id, []),
+            ]
+            for t in topics
+        ]
+        if self.has_oos:
+            groups.append(list(self.library.out_of_scope))
+        return groups
+
+    def _build_examples(self, topics: list[Topic]) -> None:
+        groups = self._groups(topics)
+        docs = [(str(i), text) for i, group in enumerate(groups) for text in group]
+        self.examples = ExampleIndex(docs)
+        self.example_class = np.array([int(label) for label, _ in docs], dtype=np.int32)
+        self.n_classes = len(groups)
+
+    def _knn(self, query: str) -> np.ndarray:
+        sims = self.examples.similarities(query)
+        best = np.zeros(self.n_classes)
+        np.maximum.at(best, self.example_class, sims)
+        return best
 
     def _build_vectors(self, topics: list[Topic]) -> None:
         self.vectors: np.ndarray | None = None
@@ -209,12 +238,13 @@ class Searcher:
         bm25, total_idf, covered = self.index.score(q_terms)
         best = float(bm25.max())
         lex = bm25 / best if best > 0 else bm25
+        knn = self._knn(query)
         semantic = self._semantic(query)
         if semantic is None:
-            combined = lex
+            combined = (W_LEX * lex + W_KNN * knn) / (W_LEX + W_KNN)
         else:
             near, centroid = semantic
-            combined = W_LEX * lex + W_NEAR * near + W_CENTROID * centroid
+            combined = W_LEX * lex + W_KNN * knn + W_NEAR * near + W_CENTROID * centroid
         n_topics = len(self.ids)
         topic_scores = combined[:n_topics]
         order = np.argsort(-topic_scores, kind="stable")[:top]
@@ -224,7 +254,9 @@ class Searcher:
             if topic_scores[i] > 0
         ]
         confident = self._confident(combined, covered, total_idf, order, semantic is not None)
-        return SearchResult(text, hits, confident=bool(confident), crisis=bool(signals), signals=signals)
+        return SearchResult(
+            text, hits, confident=bool(confident), crisis=bool(signals), signals=signals
+        )
 
     def _confident(
         self,
