@@ -113,6 +113,15 @@ class Index:
         n = max(len(docs), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
         self.vocab = sorted(self.postings)
+        # Saturated term weights as arrays: a query is then one bincount, however many docs.
+        self.arrays = {
+            t: (
+                np.array([d for d, _ in plist], dtype=np.int32),
+                np.array([w * (K1 + 1) / (w + K1) for _, w in plist]),
+            )
+            for t, plist in self.postings.items()
+        }
+        self.n = len(docs)
         self.unknown_idf = math.log(1 + (n - 0.5) / 1.5)
 
     @lru_cache(maxsize=32768)  # noqa: B019 - the index lives as long as the process
@@ -130,9 +139,10 @@ class Index:
 
     def score(self, query_terms: list[str]) -> tuple[np.ndarray, float, np.ndarray]:
         """BM25F score per doc, the query's total idf, and the idf mass each doc matched."""
-        scores = np.zeros(len(self.ids))
-        covered = np.zeros(len(self.ids))
         total_idf = 0.0
+        idx: list[np.ndarray] = []
+        weights: list[np.ndarray] = []
+        cover: list[np.ndarray] = []
         for term, qtf in Counter(query_terms).items():
             known = self.correct(term)
             if known is None:
@@ -140,10 +150,15 @@ class Index:
                 continue
             idf = self.idf[known]
             total_idf += idf
-            boost = 1 + 0.2 * (qtf - 1)
-            for doc, wtf in self.postings[known]:
-                scores[doc] += idf * wtf * (K1 + 1) / (wtf + K1) * boost
-                covered[doc] += idf
+            docs, sat = self.arrays[known]
+            idx.append(docs)
+            weights.append(sat * (idf * (1 + 0.2 * (qtf - 1))))
+            cover.append(np.full(len(docs), idf))
+        if not idx:
+            return np.zeros(self.n), total_idf, np.zeros(self.n)
+        all_idx = np.concatenate(idx)
+        scores = np.bincount(all_idx, weights=np.concatenate(weights), minlength=self.n)
+        covered = np.bincount(all_idx, weights=np.concatenate(cover), minlength=self.n)
         return scores, total_idf, covered
 
 
@@ -185,14 +200,13 @@ class Searcher:
         groups = self._groups(topics)
         docs = [(str(i), text) for i, group in enumerate(groups) for text in group]
         self.examples = ExampleIndex(docs)
-        self.example_class = np.array([int(label) for label, _ in docs], dtype=np.int32)
+        # Documents are laid out class by class, so per-class maxima are one reduceat.
+        sizes = [len(group) for group in groups]
+        self.example_starts = np.cumsum([0, *sizes[:-1]])
         self.n_classes = len(groups)
 
     def _knn(self, query: str) -> np.ndarray:
-        sims = self.examples.similarities(query)
-        best = np.zeros(self.n_classes)
-        np.maximum.at(best, self.example_class, sims)
-        return best
+        return np.maximum.reduceat(self.examples.similarities(query), self.example_starts)
 
     def _build_vectors(self, topics: list[Topic]) -> None:
         self.vectors: np.ndarray | None = None
