@@ -293,7 +293,6 @@ EXPANSIONS: dict[str, str] = {
     "hv": "home visit",
     "pcp": "doctor",
     "gc": "gift card",
-    "bday": "birthday",
     "b-day": "birthday",
     "zoom": "video telehealth",
     "facetime": "video",
