@@ -45,6 +45,8 @@ OOS_ID = "_out-of-scope"
 W_LEX, W_KNN, W_NEAR, W_CENTROID = 0.45, 0.35, 0.10, 0.10
 MIN_SCORE = 0.42
 MIN_COVERAGE = 0.25
+# The nearest out-of-scope example may beat the nearest topic example by at most this much.
+OOS_MARGIN = 0.05
 
 
 @dataclass(frozen=True)
@@ -267,7 +269,7 @@ class Searcher:
             for i in order
             if topic_scores[i] > 0
         ]
-        confident = self._confident(combined, covered, total_idf, order, semantic is not None)
+        confident = self._confident(combined, knn, covered, total_idf, order, semantic is not None)
         return SearchResult(
             text, hits, confident=bool(confident), crisis=bool(signals), signals=signals
         )
@@ -275,6 +277,7 @@ class Searcher:
     def _confident(
         self,
         combined: np.ndarray,
+        knn: np.ndarray,
         covered: np.ndarray,
         total_idf: float,
         order: np.ndarray,
@@ -283,7 +286,7 @@ class Searcher:
         if len(order) == 0:
             return False
         first = int(order[0])
-        if self.has_oos and combined[-1] >= combined[first]:
+        if self.has_oos and (combined[-1] >= combined[first] or knn[-1] > knn[first] + OOS_MARGIN):
             return False  # reads more like the things this bot is not for
         coverage = covered[first] / total_idf if total_idf else 0.0
         if not semantic:
