@@ -3,9 +3,12 @@
 Three signals, combined per topic:
 - lexical: BM25F over the topic's fields (title, aliases, scope, summary, worked examples, body),
   with field shorthand expanded, stemming, and typo correction against the index vocabulary;
-- nearest example: cosine between the query and the closest of the topic's phrasings (title,
-  aliases, examples) in a static embedding space (numpy only, no model at run time);
-- centroid: cosine between the query and the mean of those phrasings.
+- nearest example: TF-IDF cosine (words, word pairs, character n-grams) between the query and the
+  closest of the topic's phrasings: title, aliases, and situations in workers' own words;
+- meaning: cosine between the query and the mean of those phrasings in a static embedding space
+  distilled from MiniLM (numpy only, no model at run time; optional).
+Weights were chosen on held-out folds of the worked examples and checked on the dev queries
+(bench/search_quality.py); the meaning signal is skipped when the embedding file is absent.
 "Out of scope" is a class of its own, built from examples of what the bot is not for: when it
 wins, or no topic has enough evidence, the answer is `confident: false` rather than a guess.
 Crisis is decided separately by rules (bot.guidance.crisis).
@@ -42,11 +45,12 @@ K1, B = 1.2, 0.5
 MAX_QUERY_CHARS = 2000
 OOS_ID = "_out-of-scope"
 # Signal weights and decision thresholds (bench/search_quality.py measures their effect).
-W_LEX, W_KNN, W_NEAR, W_CENTROID = 0.45, 0.35, 0.10, 0.10
+W_LEX, W_KNN, W_MEANING = 0.2, 0.5, 0.3
 MIN_SCORE = 0.42
 MIN_COVERAGE = 0.25
 # The nearest out-of-scope example may beat the nearest topic example by at most this much.
 OOS_MARGIN = 0.05
+KNN_SECOND = 1.0
 
 
 @dataclass(frozen=True)
@@ -208,42 +212,28 @@ class Searcher:
         self.n_classes = len(groups)
 
     def _knn(self, query: str) -> np.ndarray:
+        """Per class, the similarity of its nearest example."""
         return np.maximum.reduceat(self.examples.similarities(query), self.example_starts)
 
     def _build_vectors(self, topics: list[Topic]) -> None:
-        self.vectors: np.ndarray | None = None
+        """One unit vector per class: the mean meaning of all its phrasings."""
+        self.centroids: np.ndarray | None = None
         if self.embedder is None or not topics:
             return
-        texts: list[str] = []
-        starts: list[int] = []
-        groups = [
-            [
-                f"{t.title}. {self.library.scope(t.id)}",
-                *t.aliases,
-                *self.library.examples.get(t.id, []),
-            ]
-            for t in topics
-        ]
-        if self.has_oos:
-            groups.append(list(self.library.out_of_scope))
-        for group in groups:
-            starts.append(len(texts))
-            texts.extend(group)
-        vecs = self.embedder.encode(texts).astype(np.float32)
-        self.vectors = vecs
-        self.starts = np.array(starts)
-        centroids = np.add.reduceat(vecs, self.starts, axis=0)
+        groups = self._groups(topics)
+        vecs = self.embedder.encode([text for group in groups for text in group]).astype(np.float32)
+        starts = np.cumsum([0, *[len(g) for g in groups][:-1]])
+        centroids = np.add.reduceat(vecs, starts, axis=0)
         norms = np.linalg.norm(centroids, axis=1, keepdims=True)
         self.centroids = centroids / np.maximum(norms, 1e-9)
 
-    def _semantic(self, query: str) -> tuple[np.ndarray, np.ndarray] | None:
-        if self.vectors is None:
+    def _meaning(self, query: str) -> np.ndarray | None:
+        if self.centroids is None:
             return None
         qv = self.embedder.encode([query])[0].astype(np.float32)  # type: ignore[union-attr]
         if not np.any(qv):
             return None
-        near = np.maximum.reduceat(self.vectors @ qv, self.starts)
-        return near, self.centroids @ qv
+        return self.centroids @ qv
 
     def search(self, text: str, top: int = 3) -> SearchResult:
         query = text.strip()[:MAX_QUERY_CHARS]
@@ -255,12 +245,11 @@ class Searcher:
         best = float(bm25.max())
         lex = bm25 / best if best > 0 else bm25
         knn = self._knn(query)
-        semantic = self._semantic(query)
-        if semantic is None:
+        meaning = self._meaning(query)
+        if meaning is None:
             combined = (W_LEX * lex + W_KNN * knn) / (W_LEX + W_KNN)
         else:
-            near, centroid = semantic
-            combined = W_LEX * lex + W_KNN * knn + W_NEAR * near + W_CENTROID * centroid
+            combined = W_LEX * lex + W_KNN * knn + W_MEANING * meaning
         n_topics = len(self.ids)
         topic_scores = combined[:n_topics]
         order = np.argsort(-topic_scores, kind="stable")[:top]
@@ -269,7 +258,7 @@ class Searcher:
             for i in order
             if topic_scores[i] > 0
         ]
-        confident = self._confident(combined, knn, covered, total_idf, order, semantic is not None)
+        confident = self._confident(combined, knn, covered, total_idf, order, meaning is not None)
         return SearchResult(
             text, hits, confident=bool(confident), crisis=bool(signals), signals=signals
         )
