@@ -194,7 +194,9 @@ def answer_blocks(answer: Answer, library: Library, oncall_line: str | None) -> 
         )
         return to_dicts(blocks)
     head = to_dicts(blocks)
-    tail = to_dicts(_alternatives(answer.alternatives, "*Not quite?* Other matches:") + _footer(answer.topic))
+    tail = to_dicts(
+        _alternatives(answer.alternatives, "*Not quite?* Other matches:") + _footer(answer.topic)
+    )
     out = head + topic_dicts(answer.topic, answer.policies) + tail
     if len(out) > 50:
         raise ValueError(f"{len(out)} blocks exceed Slack's limit of 50")
