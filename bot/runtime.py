@@ -69,6 +69,7 @@ async def build_services(settings: Settings, guidance: GuidanceService | None = 
     # (escalation and tips add their table-module imports here)
     import bot.escalation.tables  # noqa: F401
     import bot.tips.tables  # noqa: F401
+
     await db.create_schema()
     svc = Services(
         settings=settings,
