@@ -77,7 +77,8 @@ PAST_OR_RESOLVED = _rx(
     r"\b(last (week|month|year|saturday|sunday|monday|tuesday|wednesday|thursday|friday|night'?s? shift)|"
     r"years? ago|months? ago|weeks? ago|history of|used to|in the past|(she|he|they)'?s? (ok|okay|safe|fine) "
     r"now|(is|are) (ok|okay|safe)|we'?ve talked since|training on|policy (on|for)|how (do|should) (i|we) "
-    r"(plan|prepare)|plan for (clients|when)|in case|what if|hypothetical|safety plan(ning)? template)\b"
+    r"(plan|prepare)|plan for (clients|when)|in case|what if|hypothetical|safety plan(ning)? template|"
+    r"memorial|funeral|wake|passed away|died|death of)\b"
 )
 IDIOMS = _rx(
     r"\b(kill(ing)? me with kindness|killing it|kills me|to die for|dying to|dying of laughter|"
