@@ -133,3 +133,26 @@ def test_org_policies_overlay(content: Path) -> None:
     assert [p.title for p in links] == ["Gifts policy 4.2", "Money handling"]
     (content / "org" / "policies.yaml").write_text(yaml.safe_dump({"topics": {"nope": []}}))
     assert "unknown topic id 'nope'" in _faults(content)
+
+
+def test_no_content_line_copies_a_dev_query() -> None:
+    """The dev queries measure search; a line that repeats one would make the measure lie."""
+    import json
+    import re
+
+    dev_file = DEFAULT_CONTENT_DIR.parent.parent / "shared" / "guidance" / "dev-queries.jsonl"
+    if not dev_file.exists():
+        pytest.skip(f"no dev query file at {dev_file}")
+
+    def norm(text: str) -> str:
+        return re.sub(r"[^a-z0-9 ]", "", text.lower()).strip()
+
+    dev = {
+        norm(json.loads(line)["query"])
+        for line in dev_file.read_text().splitlines()
+        if line.strip()
+    }
+    library = load_library()
+    lines = [e for ex in library.examples.values() for e in ex] + library.out_of_scope
+    lines += [a for t in library.topics.values() for a in t.aliases]
+    assert not [line for line in lines if norm(line) in dev]
