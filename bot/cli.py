@@ -20,18 +20,24 @@ def _settings() -> Settings:
         raise SystemExit(2) from None
 
 
-def _guidance(settings: Settings):  # type: ignore[no-untyped-def]
-    from bot.guidance.library import ContentError
-    from bot.runtime import build_guidance
+def _library(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.guidance.library import ContentError, load_library
 
+    root = settings.PEERCONSULT_CONTENT_DIR
     try:
-        return build_guidance(settings)
+        return load_library(Path(root) if root else None)
     except ContentError as exc:
         print(
             f"peerconsult: the content library has faults; run `peerconsult content check`\n{exc}",
             file=sys.stderr,
         )
         raise SystemExit(1) from None
+
+
+def _guidance(settings: Settings):  # type: ignore[no-untyped-def]
+    from bot.runtime import build_guidance
+
+    return build_guidance(settings, _library(settings))
 
 
 def cmd_serve(_args: argparse.Namespace) -> int:
@@ -141,8 +147,9 @@ def cmd_tips_broadcast(_args: argparse.Namespace) -> int:
         return 2
     from handlers.slack.main import broadcast_now
 
-    guidance = _guidance(settings)
-    return asyncio.run(broadcast_now(settings, guidance))
+    # The library alone, and only if this week's rows are not stored yet: a broadcast never
+    # searches, so no index or embeddings to build, and a rerun after a crash resumes sooner.
+    return asyncio.run(broadcast_now(settings, lambda: _library(settings)))
 
 
 def cmd_keygen(_args: argparse.Namespace) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -119,34 +119,45 @@ class Outbox:
         self, worker: str, limit: int, kinds: tuple[str, ...] | None = None
     ) -> list[OutboxRow]:
         """Claim up to `limit` due rows for this worker. Rows whose earlier claim lapsed while
-        sending come back with in_doubt set: the send may have reached Slack."""
+        sending come back with in_doubt set: the send may have reached Slack.
+
+        One conditional UPDATE over the candidates: it re-checks each row is still claimable as
+        it writes it, so of two processes racing for a row exactly one gets it, and RETURNING
+        says which ones this worker got."""
         now = utcnow()
         o = t.outbox.c
         cond = self._claimable(now)
         if kinds:
             cond = and_(cond, o.kind.in_(kinds))
         async with self.db.engine.begin() as conn:
-            candidates = (
-                await conn.execute(select(o.id, o.status).where(cond).order_by(o.id).limit(limit))
-            ).all()
-        claimed: list[OutboxRow] = []
-        for row_id, status in candidates:
-            lapsed = status == "sending"
-            async with self.db.engine.begin() as conn:
-                res = await conn.execute(
-                    update(t.outbox)
-                    .where(and_(o.id == row_id, self._claimable(now)))
-                    .values(
-                        status="sending",
-                        claimed_by=worker,
-                        claimed_until=now + LEASE,
-                        in_doubt=o.in_doubt + (1 if lapsed else 0),
+            ids = (
+                (await conn.execute(select(o.id).where(cond).order_by(o.id).limit(limit)))
+                .scalars()
+                .all()
+            )
+        if not ids:
+            return []
+        async with self.db.engine.begin() as conn:
+            rows = (
+                (
+                    await conn.execute(
+                        update(t.outbox)
+                        .where(and_(o.id.in_(ids), self._claimable(now)))
+                        .values(
+                            status="sending",
+                            claimed_by=worker,
+                            claimed_until=now + LEASE,
+                            # a lapsed claim: whoever had it may have sent it
+                            in_doubt=o.in_doubt + case((o.status == "sending", 1), else_=0),
+                        )
+                        .returning(*t.outbox.c)
                     )
                 )
-                if res.rowcount != 1:
-                    continue  # another worker took it
-                row = (await conn.execute(select(t.outbox).where(o.id == row_id))).mappings().one()
-            claimed.append(
+                .mappings()
+                .all()
+            )
+        return sorted(
+            (
                 OutboxRow(
                     id=row["id"],
                     dedupe_key=row["dedupe_key"],
@@ -159,20 +170,21 @@ class Outbox:
                     in_doubt=bool(row["in_doubt"]),
                     created_at=as_utc(row["created_at"]) or now,
                 )
-            )
-        return claimed
+                for row in rows
+            ),
+            key=lambda r: r.id,
+        )
 
-    async def renew(self, worker: str, ids: list[int]) -> None:
-        """Keep our claims alive while sends are in flight (a crash lets them lapse quickly)."""
+    async def renew(self, worker: str, ids: list[int]) -> set[int]:
+        """Keep our claims alive while sends are in flight (a crash lets them lapse quickly).
+        Returns the ids that are still ours: one that lapsed and was taken is not."""
         if not ids:
-            return
+            return set()
         o = t.outbox.c
+        ours = and_(o.id.in_(ids), o.claimed_by == worker, o.status == "sending")
         async with self.db.engine.begin() as conn:
-            await conn.execute(
-                update(t.outbox)
-                .where(and_(o.id.in_(ids), o.claimed_by == worker, o.status == "sending"))
-                .values(claimed_until=utcnow() + LEASE)
-            )
+            await conn.execute(update(t.outbox).where(ours).values(claimed_until=utcnow() + LEASE))
+            return set((await conn.execute(select(o.id).where(ours))).scalars())
 
     async def _finish(self, worker: str, row_id: int, **values: Any) -> bool:
         o = t.outbox.c

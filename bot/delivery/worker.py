@@ -10,9 +10,12 @@ import random
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 
 from bot.delivery.outbox import LEASE, Outbox, OutboxRow, new_worker_id
 from bot.ports import DeliveryError, Messenger, Sealer, SentRef
+from bot.store.common import as_utc, utcnow
+from bot.store.repos import ConfigRepo
 
 log = logging.getLogger("peerconsult.delivery")
 THREAD_REF_PREFIX = "outbox:"  # a thread root that is itself an outbox row, resolved at send time
@@ -32,39 +35,72 @@ class Pacer:
       a whole Retry-After pause for everybody. The estimate is dropped after a quiet minute so a
       low one (e.g. learnt while another process shared the limit) does not stick.
     - After a 429, nothing goes out until its Retry-After has passed.
+    - Slack counts a post when it handles it, not when we send it: after a hiccup on its side it
+      handles a backlog at once. So besides the even spacing, the posts it handled in the last
+      second (a post answered unusually late taken as handled late) plus those still in flight
+      stay below the ceiling the rate was learnt from.
+    - A rate learnt earlier (by this or another process, see LearnedRate) can be the starting
+      point, so a rerun does not burst into a 429 to find it again; `on_rate` hears every rate
+      learnt, to keep it for the next one.
     """
 
     HEADROOM = 0.98
     FORGET_AFTER = 60.0
+    # Added to a conversation's spacing: Slack counts a post when it arrives, and a post can arrive
+    # sooner after the previous one than it left (network jitter); a 429 there costs a second.
+    CHANNEL_MARGIN = 0.05
+    # A workspace slot taken late by less than this share of the spacing (the event loop's own
+    # latency) keeps the schedule, so the rate achieved is the rate set; later than that, the
+    # schedule starts afresh from now, so a stall is never made up for with a burst.
+    CATCH_UP = 0.5
     # Below this, a 429 says more about someone else using the budget than about the ceiling.
     MIN_RATE = 10.0
 
     def __init__(
-        self, per_second: float = 1.0, clock: Callable[[], float] = time.monotonic
+        self,
+        per_second: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        rate: float | None = None,
+        on_rate: Callable[[float], None] | None = None,
     ) -> None:
         self.interval = 1.0 / per_second
         self.clock = clock
+        self.on_rate = on_rate
         self.locks: dict[str, list] = {}  # channel -> [lock, users]
         self.sent_at: dict[str, tuple[float, float]] = {}  # channel -> (previous, last) start
         self.rate: float | None = None  # learnt workspace-wide sends a second
         self.next_slot = 0.0
         self.paused_until = 0.0
         self.limited_at = 0.0
+        self.assumed_at: float | None = None
         self.admitted: deque[float] = deque()
+        self.handled: deque[float] = deque()  # when Slack likely counted each answered post
+        self.rtts: deque[float] = deque(maxlen=100)  # recent posts' round trips
+        self.usual_rtt = 0.0  # 90th percentile of those
+        self.in_flight = 0  # posts given a slot and not answered yet
         self.global_lock = asyncio.Lock()
+        if rate is not None:
+            self.assume(rate)
 
-    async def wait(self, channel: str) -> None:
+    def assume(self, rate: float) -> None:
+        """Start paced at a rate learnt before (kept, like a learnt one, for a quiet minute)."""
+        self.rate = max(self.MIN_RATE, rate)
+        self.limited_at = self.assumed_at = self.clock()
+
+    async def wait(self, channel: str) -> float:
+        """Until `channel` may have a post; returns the slot's time, for finished()."""
         entry = self.locks.setdefault(channel, [asyncio.Lock(), 0])
         entry[1] += 1
         try:
             async with entry[0]:
                 last = self.sent_at.get(channel, (0.0, -1e9))[1]
-                delay = last + self.interval - self.clock()
+                delay = last + self.interval + self.CHANNEL_MARGIN - self.clock()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 await self._global_slot()
-                now = self.clock()
-                self.sent_at[channel] = (self.sent_at.get(channel, (0.0, -1e9))[1], now)
+                slot = self.clock()
+                self.sent_at[channel] = (self.sent_at.get(channel, (0.0, -1e9))[1], slot)
         finally:
             entry[1] -= 1
             if entry[1] == 0:
@@ -72,21 +108,43 @@ class Pacer:
         if len(self.sent_at) > 50_000:  # forget conversations whose spacing has passed
             cutoff = self.clock() - 2 * self.interval
             self.sent_at = {k: v for k, v in self.sent_at.items() if v[1] > cutoff}
+        return slot
 
     async def _global_slot(self) -> None:
-        # One waiter at a time, spaced from the previous send's actual start: slots are not handed
-        # out ahead, so a stalled event loop cannot release a bunch of them at once over the limit.
+        # One waiter at a time, spaced from the previous send's start: slots are not handed out
+        # ahead, so a stalled event loop cannot release a bunch of them at once over the limit.
+        # Sends are never closer than (1 - CATCH_UP) spacings.
         async with self.global_lock:
             while True:
                 now = self.clock()
                 if self.rate is not None and now - self.limited_at > self.FORGET_AFTER:
                     self.rate = None
                 at = max(now, self.paused_until, self.next_slot if self.rate else 0.0)
+                if self.rate:
+                    at = max(at, self._room(now))
                 if at <= now:
+                    self.in_flight += 1
                     if self.rate:
-                        self.next_slot = now + 1.0 / self.rate
+                        step = 1.0 / self.rate
+                        late = now - self.next_slot
+                        self.next_slot = (
+                            self.next_slot if late < self.CATCH_UP * step else now
+                        ) + step
                     return
                 await asyncio.sleep(at - now)
+
+    def _room(self, now: float) -> float:
+        """When the posts Slack counted in its last second plus those in flight leave room for
+        one more under the ceiling (now, mostly: the even spacing keeps below it)."""
+        assert self.rate is not None
+        handled = self.handled
+        while handled and handled[0] <= now - 2.0:
+            handled.popleft()
+        recent = [t for t in handled if t > now - 1.0]
+        ceiling = max(int(self.rate), round(self.rate / self.HEADROOM) - 1)
+        if len(recent) + self.in_flight < ceiling:
+            return now
+        return min(recent) + 1.0 if recent else now + 0.005
 
     def admitted_one(self) -> None:
         """A post got an answer other than 429: it counted against Slack's limit."""
@@ -95,11 +153,29 @@ class Pacer:
         while self.admitted and now - self.admitted[0] > 2.0:
             self.admitted.popleft()
 
-    def limited(self, channel: str, retry_after: float) -> None:
+    def finished(self, slot: float, *, counted: bool) -> None:
+        """The post given `slot` by wait() is over: answered (`counted`: anything but a 429, so
+        Slack counted it), or rate limited, or not sent after all."""
+        self.in_flight = max(0, self.in_flight - 1)
+        if not counted:
+            return
+        self.admitted_one()
+        rtt = self.clock() - slot
+        self.rtts.append(rtt)
+        self.usual_rtt = sorted(self.rtts)[int(len(self.rtts) * 0.9)]
+        # Answered as usual: counted about when sent. Answered late: Slack was slow, and counted
+        # it late, together with others held up alike.
+        self.handled.append(slot + max(0.0, rtt - self.usual_rtt))
+
+    def limited(self, channel: str, retry_after: float, *, retried: bool = False) -> None:
+        """A post into `channel` got a 429. `retried`: the post was a retry, so the conversation
+        may have had an attempt just before, perhaps from another process (a killed one)."""
         now = self.clock()
         previous, last = self.sent_at.get(channel, (-1e9, -1e9))
-        if last - previous < 2 * self.interval:
-            # This conversation had another post just before: its own limit, not the workspace's.
+        if retried or last - previous < 2 * self.interval:
+            # This conversation had (or may have had) another post just before: its own limit, not
+            # the workspace's. Taking it for the workspace's would pause every send and learn a
+            # rate from far too short a run. (Were it the workspace's, the next fresh post says so.)
             self.sent_at[channel] = (previous, now + retry_after - self.interval)
             return
         self.paused_until = max(self.paused_until, now + retry_after)
@@ -107,10 +183,47 @@ class Pacer:
         if last <= self.limited_at:
             return  # sent before the last 429 was seen: same episode, already accounted for
         through = sum(1 for t in self.admitted if now - t <= 1.0)
-        estimate = float(through) if self.rate is None else min(self.rate, through or self.rate)
+        if self.rate is not None and self.assumed_at is not None and now - self.assumed_at < 1.0:
+            # Within a second of starting at an assumed rate, Slack's last second includes what
+            # came before us (a killed run's last posts): what we got through says nothing yet.
+            estimate = self.rate
+        elif self.rate is None:
+            estimate = float(through)
+        else:
+            estimate = min(self.rate, through or self.rate)
+        self.assumed_at = None
         self.rate = max(self.MIN_RATE, estimate * self.HEADROOM)
         self.limited_at = now
         log.info("rate limited: pausing %.1fs, then %.1f messages/s", retry_after, self.rate)
+        if self.on_rate is not None:
+            self.on_rate(self.rate)
+
+
+class LearnedRate:
+    """The workspace-wide rate a Pacer learnt, kept in the config table: the next process (a
+    rerun after a crash, a second broadcaster, the bot after a restart) starts paced at it instead
+    of bursting into a 429 and a whole Retry-After pause to find it again. Only a recent one is
+    used: the workspace's traffic, and so the share left to us, changes."""
+
+    KEY = "delivery.learned_rate"
+    FRESH_FOR = timedelta(hours=1)
+
+    def __init__(self, config: ConfigRepo) -> None:
+        self.config = config
+
+    async def load(self) -> float | None:
+        value = await self.config.get(self.KEY)
+        try:
+            rate = float(value["rate"])
+            at = as_utc(datetime.fromisoformat(value["at"]))
+        except (TypeError, KeyError, ValueError):
+            return None
+        if at is None or rate <= 0 or not utcnow() - at < self.FRESH_FOR:
+            return None
+        return rate
+
+    async def save(self, rate: float) -> None:
+        await self.config.set(self.KEY, {"rate": round(rate, 3), "at": utcnow().isoformat()})
 
 
 class DeliveryWorker:
@@ -124,6 +237,7 @@ class DeliveryWorker:
         kinds: tuple[str, ...] | None = None,
         poll_interval: float = 0.25,
         per_channel_per_second: float = 1.0,
+        learned: LearnedRate | None = None,
     ) -> None:
         self.outbox = outbox
         self.messenger = messenger
@@ -132,7 +246,11 @@ class DeliveryWorker:
         self.kinds = kinds
         self.poll_interval = poll_interval
         self.worker_id = new_worker_id()
-        self.pacer = Pacer(per_channel_per_second)
+        self.learned = learned
+        self.pacer = Pacer(
+            per_channel_per_second, on_rate=self._keep_rate if learned is not None else None
+        )
+        self.saving: set[asyncio.Task[None]] = set()
         # When each in-flight row's claim was last known to be ours (monotonic): a row whose lease
         # may have lapsed (a stalled process) is not sent, since another worker may have it now.
         self.confirmed: dict[int, float] = {}
@@ -147,14 +265,44 @@ class DeliveryWorker:
         """Something was just enqueued: look now rather than at the next poll."""
         self.wake.set()
 
+    def _keep_rate(self, rate: float) -> None:
+        task = asyncio.get_running_loop().create_task(self._save_rate(rate))
+        self.saving.add(task)
+        task.add_done_callback(self.saving.discard)
+
+    async def _save_rate(self, rate: float) -> None:
+        assert self.learned is not None
+        try:
+            await self.learned.save(rate)
+        except Exception:  # noqa: BLE001 - only an optimisation for the next process
+            log.warning("could not keep the learnt rate", exc_info=True)
+
+    async def _start_paced(self) -> None:
+        """Pace from the first send at a rate learnt recently (by any process), if there is one."""
+        if self.learned is None or self.pacer.rate is not None:
+            return
+        try:
+            rate = await self.learned.load()
+        except Exception:  # noqa: BLE001 - without it the pacer learns the rate itself
+            log.warning("could not read the learnt rate", exc_info=True)
+            return
+        if rate is not None and self.pacer.rate is None:
+            self.pacer.assume(rate)
+            log.info("pacing at %.1f messages/s, the rate learnt earlier", rate)
+
     async def run(self, stop: asyncio.Event, *, until_idle: bool = False) -> None:
+        await self._start_paced()
         renew = asyncio.create_task(self._renew_leases(stop))
         try:
             while not stop.is_set():
                 free = self.concurrency - len(self.in_flight)
+                claimed_at = time.monotonic()  # before: the lease runs from the claim's start
                 rows = await self.outbox.claim(self.worker_id, free, self.kinds) if free > 0 else []
-                claimed_at = time.monotonic()
                 for row in rows:
+                    if row.id in self.in_flight:
+                        # Our own claim lapsed during a stall and we took the row again: the task
+                        # already holding it decides (a second one could send it twice).
+                        continue
                     task = asyncio.create_task(self._deliver(row))
                     self.in_flight[row.id] = task
                     self.confirmed[row.id] = claimed_at
@@ -175,6 +323,8 @@ class DeliveryWorker:
             if self.in_flight:
                 await asyncio.gather(*self.in_flight.values(), return_exceptions=True)
             renew.cancel()
+            if self.saving:
+                await asyncio.gather(*self.saving, return_exceptions=True)
 
     def _done(self, row_id: int) -> None:
         self.in_flight.pop(row_id, None)
@@ -187,8 +337,9 @@ class DeliveryWorker:
             ids = list(self.in_flight)
             started = time.monotonic()
             with contextlib.suppress(Exception):
-                await self.outbox.renew(self.worker_id, ids)
-                for row_id in ids:
+                # Only a claim the database still shows as ours counts as renewed: one that lapsed
+                # and was taken by another worker must not look fresh again.
+                for row_id in await self.outbox.renew(self.worker_id, ids):
                     if row_id in self.confirmed:
                         self.confirmed[row_id] = started
 
@@ -231,35 +382,34 @@ class DeliveryWorker:
                     # Not a send: a limited lookup must not pause or slow the posting.
                     if exc.retry_after is None:
                         raise
-                    await self.outbox.mark_retry(
-                        self.worker_id, row, exc.retry_after, exc.reason, in_doubt=True, count=False
-                    )
+                    await self._retry(row, exc.retry_after, exc.reason, in_doubt=True, count=False)
                     return
                 if found is not None:
                     await self._sent(row, found)
                     return
-            await self.pacer.wait(target)
-            if not self._claim_is_fresh(row):
-                log.warning(
-                    "delivery %s: claim may have lapsed; leaving it to be reconciled", row.id
-                )
-                await self.outbox.mark_retry(
-                    self.worker_id, row, 0, "claim stale", in_doubt=False, count=False
-                )
-                return
+            slot = await self.pacer.wait(target)
+            counted = False  # by Slack, against its limit
             try:
-                ref = await self.messenger.send(target, row.message, tag=row.tag, thread=thread)
-            except DeliveryError as exc:
-                if exc.reason != "ratelimited":
-                    self.pacer.admitted_one()
-                raise
-            self.pacer.admitted_one()
+                if not self._claim_is_fresh(row):
+                    log.warning(
+                        "delivery %s: claim may have lapsed; leaving it to be reconciled", row.id
+                    )
+                    await self._retry(row, 0, "claim stale", in_doubt=False, count=False)
+                    return
+                try:
+                    ref = await self.messenger.send(target, row.message, tag=row.tag, thread=thread)
+                except DeliveryError as exc:
+                    counted = exc.reason != "ratelimited"
+                    raise
+                counted = True
+            finally:
+                self.pacer.finished(slot, counted=counted)
             await self._sent(row, ref)
         except DeliveryError as exc:
             await self._failed(row, exc, target)
         except Exception as exc:  # noqa: BLE001 - a bug must not stop the other deliveries
             log.exception("delivery %s failed unexpectedly", row.id)
-            await self.outbox.mark_retry(self.worker_id, row, 30, type(exc).__name__, in_doubt=True)
+            await self._retry(row, 30, type(exc).__name__, in_doubt=True)
 
     async def _sent(self, row: OutboxRow, ref: SentRef) -> None:
         if await self.outbox.mark_sent(
@@ -276,14 +426,21 @@ class DeliveryWorker:
             return
         if exc.retry_after is not None:
             if exc.reason == "ratelimited":
-                self.pacer.limited(target, exc.retry_after)
-            await self.outbox.mark_retry(
-                self.worker_id, row, exc.retry_after, exc.reason, in_doubt=False, count=False
-            )
-            self.nudge()
+                self.pacer.limited(
+                    target, exc.retry_after, retried=row.attempts > 0 or row.in_doubt
+                )
+            await self._retry(row, exc.retry_after, exc.reason, in_doubt=False, count=False)
             return
         # Short first retries: a lone 5xx is usually transient, and a broadcast's tail waits on it.
         backoff = min(60.0, 0.25 * 2.0 ** min(row.attempts, 8)) * (0.5 + random.random() / 2)
+        await self._retry(row, backoff, exc.reason, in_doubt=exc.in_doubt)
+
+    async def _retry(
+        self, row: OutboxRow, delay: float, reason: str, *, in_doubt: bool, count: bool = True
+    ) -> None:
         await self.outbox.mark_retry(
-            self.worker_id, row, backoff, exc.reason, in_doubt=exc.in_doubt
+            self.worker_id, row, delay, reason, in_doubt=in_doubt, count=count
         )
+        # Look again when it is due rather than at the next poll: a broadcast's last rows (its
+        # retries) are what it waits for at the end.
+        asyncio.get_running_loop().call_later(delay + 0.01, self.wake.set)

@@ -6,17 +6,18 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from bot.delivery import DeliveryWorker
+from bot.delivery.worker import LearnedRate
 from bot.escalation.service import escalation_job
+from bot.guidance.library import Library
+from bot.guidance.service import GuidanceService
 from bot.runtime import Services, build_services
 from bot.settings import Settings
 from bot.tips.broadcast import KIND as TIP_KIND
 from bot.tips.broadcast import key_prefix
 from bot.tips.job import WeeklyTipJob
 from bot.tips.service import tips_of
-from handlers.slack.app import build_app
 from handlers.slack.messenger import SlackMessenger, delivery_client
 from handlers.slack.render.outbound import RENDERERS
-from handlers.slack.server import serve
 
 # Background jobs besides delivery (response clock, retention, tip schedule): each gets the
 # services and the delivery worker and runs until the stop event is set.
@@ -34,13 +35,21 @@ def build_worker(
         delivery_client(settings.SLACK_BOT_TOKEN, settings.SLACK_API_URL), RENDERERS
     )
     worker = DeliveryWorker(
-        svc.outbox, messenger, sealer or svc.extra.get("vault"), concurrency=concurrency
-    )  # type: ignore[arg-type]
+        svc.outbox,
+        messenger,
+        sealer or svc.extra.get("vault"),  # type: ignore[arg-type]
+        concurrency=concurrency,
+        learned=LearnedRate(svc.config),  # start paced at a rate learnt by an earlier process
+    )
     svc.nudge = worker.nudge
     return worker
 
 
 async def run(svc: Services) -> None:
+    # Imported here: `tips broadcast` uses this module too and needs neither Bolt nor the server.
+    from handlers.slack.app import build_app
+    from handlers.slack.server import serve
+
     app = build_app(svc)
     worker = build_worker(svc)
     jobs = [worker.run] + [lambda stop, job=job: job(svc, worker, stop) for job in JOBS]
@@ -52,17 +61,46 @@ async def run(svc: Services) -> None:
 BROADCAST_CONCURRENCY = 32
 
 
-async def broadcast_now(settings: Settings, guidance: object) -> int:
+class _LibraryOnly:
+    """What a broadcast needs of the guidance service: the library (tips, topic titles), loaded
+    only when first needed. No search index or embeddings are built, and a rerun whose week is
+    already stored does not even read the library: its rows carry their messages."""
+
+    def __init__(self, load: Callable[[], Library]) -> None:
+        self._load = load
+        self._library: Library | None = None
+
+    @property
+    def library(self) -> Library:
+        if self._library is None:
+            self._library = self._load()
+        return self._library
+
+
+async def broadcast_now(
+    settings: Settings, guidance: GuidanceService | Library | Callable[[], Library]
+) -> int:
     """`peerconsult tips broadcast`: enqueue this week's rows (once per week) and send them until
-    every one is sent or failed. Rows a killed earlier run left behind are reconciled, not resent."""
+    every one is sent or failed. Rows a killed earlier run left behind are reconciled, not resent.
+
+    `guidance` may be the whole service, just the library, or a function loading the library
+    (the command's choice: a rerun after a crash then starts sending soonest)."""
+    if isinstance(guidance, Library):
+        library = guidance
+        guidance = _LibraryOnly(lambda: library)
+    elif not isinstance(guidance, GuidanceService):
+        guidance = _LibraryOnly(guidance)
     svc = await build_services(settings, guidance)  # type: ignore[arg-type]
     try:
-        result = await tips_of(svc).broadcast(trigger="command")
-        prefix = key_prefix(result.week)
+        tips = tips_of(svc)
+        week = await tips.week_now()
+        if await tips.repo.week(week) is None:  # else stored already: resume it
+            week = (await tips.broadcast(trigger="command")).week
+        prefix = key_prefix(week)
         before = await svc.outbox.counts(prefix)
         if not before:
             reason = "no tips in the library" if not svc.library.tips else "nobody to send to"
-            print(f"tips broadcast {result.week}: nothing to send ({reason})")
+            print(f"tips broadcast {week}: nothing to send ({reason})")
             return 0
         worker = build_worker(svc, concurrency=BROADCAST_CONCURRENCY)
         worker.kinds = (TIP_KIND,)
@@ -79,10 +117,10 @@ async def broadcast_now(settings: Settings, guidance: object) -> int:
             stop.set()
             worker.nudge()
             await task
-        record = await tips_of(svc).repo.week(result.week)
+        record = await tips.repo.week(week)
         sent, failed = counts.get("sent", 0), counts.get("failed", 0)
         print(
-            f"tips broadcast {result.week}: tip {record.tip_id if record else '?'}, "
+            f"tips broadcast {week}: tip {record.tip_id if record else '?'}, "
             f"{sent + failed} recipients: {sent} delivered ({sent - before.get('sent', 0)} now), "
             f"{failed} failed"
         )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.delivery import DeliveryWorker, Outbox
 from bot.ports import OutMessage
 from bot.store import Database
@@ -106,4 +108,68 @@ async def test_in_doubt_row_is_found_by_tag_not_resent(backend: str, tmp_path, m
     assert sorted(_delivered(fake)) == ["hello 0", "hello 1"]  # the first was not sent twice
     assert len(fake.calls_to("conversations.history")) == 2  # both were reconciled first
     await fake.stop()
+    await db.close()
+
+
+@backends
+async def test_a_second_worker_starts_paced_at_the_rate_the_first_learnt(
+    backend: str, tmp_path
+) -> None:
+    from bot.delivery.worker import LearnedRate
+    from bot.store.repos import ConfigRepo
+
+    fake, db, outbox, messenger = await _setup(backend, tmp_path, Limits(global_per_s=20))
+    await _enqueue(db, outbox, 40)
+    first = DeliveryWorker(
+        outbox, messenger, concurrency=16, poll_interval=0.02, learned=LearnedRate(ConfigRepo(db))
+    )
+    await asyncio.wait_for(first.run(asyncio.Event(), until_idle=True), 60)
+    burst = sum(1 for c in fake.calls if c.status == 429)
+    assert burst > 0 and first.pacer.rate is not None  # it burst into the limit and learnt it
+    kept = await LearnedRate(ConfigRepo(db)).load()
+    assert kept == pytest.approx(first.pacer.rate, rel=0.01)
+
+    async with db.engine.begin() as conn:
+        for i in range(40):
+            await outbox.enqueue(
+                conn,
+                key=f"u:{i}",
+                kind="notice",
+                target=f"U{i:05d}".encode(),
+                message=OutMessage("notice", f"again {i}"),
+            )
+    await asyncio.sleep(1.1)  # Slack's one-second window no longer holds the first worker's posts
+    second = DeliveryWorker(
+        Outbox(db),
+        messenger,
+        concurrency=16,
+        poll_interval=0.02,
+        learned=LearnedRate(ConfigRepo(db)),
+    )
+    await asyncio.wait_for(second.run(asyncio.Event(), until_idle=True), 60)
+    assert len(_delivered(fake)) == 80
+    assert sum(1 for c in fake.calls if c.status == 429) == burst  # paced from its first post
+    await fake.stop()
+    await db.close()
+
+
+@backends
+async def test_a_learnt_rate_is_used_only_while_recent(backend: str, tmp_path) -> None:
+    from datetime import timedelta
+
+    from bot.delivery.worker import LearnedRate
+    from bot.store.common import utcnow
+    from bot.store.repos import ConfigRepo
+
+    db = Database(await url_for(backend, tmp_path))
+    await db.create_schema()
+    learned = LearnedRate(ConfigRepo(db))
+    assert await learned.load() is None
+    await learned.save(42.5)
+    assert await learned.load() == 42.5
+    old = (utcnow() - LearnedRate.FRESH_FOR - timedelta(minutes=1)).isoformat()
+    await ConfigRepo(db).set(LearnedRate.KEY, {"rate": 42.5, "at": old})
+    assert await learned.load() is None
+    await ConfigRepo(db).set(LearnedRate.KEY, "garbage")
+    assert await learned.load() is None
     await db.close()

@@ -138,6 +138,23 @@ async def test_pacer_tells_a_conversation_limit_from_the_workspace_limit() -> No
     assert pacer.rate == pytest.approx(30 * Pacer.HEADROOM)
 
 
+async def test_pacer_after_a_restart_keeps_its_rate_through_the_predecessors_last_posts() -> None:
+    now = [100.0]
+    pacer = Pacer(1.0, clock=lambda: now[0], rate=50.0)
+    # A retry's 429: its conversation may have had an attempt a moment ago (from a killed run).
+    pacer.sent_at["U1"] = (-1e9, now[0])
+    pacer.limited("U1", 1.0, retried=True)
+    assert pacer.paused_until == 0.0 and pacer.rate == 50.0
+    # A workspace 429 within a second of starting at a learnt rate: Slack's last second still
+    # held the killed run's posts, so the few of ours that got through are not the ceiling.
+    pacer.admitted_one()
+    now[0] += 0.3
+    pacer.sent_at["U2"] = (-1e9, now[0])
+    pacer.limited("U2", 1.0)
+    assert pacer.paused_until == pytest.approx(now[0] + 1.0)
+    assert pacer.rate == pytest.approx(50.0 * Pacer.HEADROOM)
+
+
 def content_with_tips(tmp_path: Path) -> Path:
     """A copy of the library whose tips are known, so the subprocess sees the same tips."""
     source = Path(os.environ.get("PEERCONSULT_CONTENT_DIR") or DEFAULT_CONTENT_DIR)
