@@ -19,6 +19,12 @@ def _pg_reachable() -> str | None:
             conn = await asyncpg.connect(
                 PG_BASE.replace("postgresql+asyncpg", "postgresql"), timeout=3
             )
+            # Drop the per-test databases an earlier run left behind.
+            names = await conn.fetch(
+                "SELECT datname FROM pg_database WHERE datname LIKE 'peerconsult_t_%'"
+            )
+            for row in names:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{row[0]}" WITH (FORCE)')
             await conn.close()
             return None
         except Exception as exc:  # noqa: BLE001
