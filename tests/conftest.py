@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,6 @@ from handlers.slack.server import build_web_app
 from tests.fakes.slack_api import FakeSlack
 from tests.slack_client import SIGNING_SECRET, SlackSender
 
-PG_URL = os.environ.get("PEERCONSULT_TEST_PG", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 _GUIDANCE = {}
 
 

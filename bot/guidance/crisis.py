@@ -110,7 +110,3 @@ def crisis_signals(text: str) -> list[str]:
     if WORKER_UNDER_ATTACK.search(t) and immediate and not past:
         hits.append("under attack")
     return hits
-
-
-def is_crisis(text: str) -> bool:
-    return bool(crisis_signals(text))

@@ -40,8 +40,11 @@ class ExampleIndex:
         df: Counter[str] = Counter()
         for feats in counted:
             df.update(feats.keys())
-        n = max(len(docs), 1)
+        self.n = len(docs)
+        n = max(self.n, 1)
         self.idf = {f: math.log((n + 1) / (d + 1)) + 1.0 for f, d in df.items()}
+        # A feature the index has never seen (only queries have them) gets the rarest idf.
+        self.unseen_idf = math.log(n + 1) + 1.0
         postings: dict[str, tuple[list[int], list[float]]] = defaultdict(lambda: ([], []))
         for i, feats in enumerate(counted):
             vec = self._weights(feats)
@@ -52,17 +55,13 @@ class ExampleIndex:
             f: (np.array(ix, dtype=np.int32), np.array(ws, dtype=np.float32))
             for f, (ix, ws) in postings.items()
         }
-        self.n = len(docs)
 
     def _weights(self, feats: Counter[str]) -> dict[str, float]:
-        # A feature the index has never seen still counts in the norm: a query made mostly of
-        # words no topic uses should score low everywhere.
-        unseen = math.log(self.n + 1) + 1.0 if hasattr(self, "n") else None
+        # Unseen features still count in the norm: a query made mostly of words no topic uses
+        # should score low everywhere.
         vec = {}
         for f, tf in feats.items():
-            idf = self.idf.get(f, unseen)
-            if idf is None:
-                continue
+            idf = self.idf.get(f, self.unseen_idf)
             scale = CHAR_WEIGHT if f.startswith("c:") else 1.0
             vec[f] = scale * (1.0 + math.log(tf)) * idf
         norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0

